@@ -1,0 +1,68 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Why the numeric targets carry flags of their own
+// ------------------------------------------------
+// A learner types `swift run Lesson05`, which is a *debug* build. Unoptimised Swift
+// numerics run hundreds of times slower than optimised ones, so the modules that do
+// arithmetic are compiled with optimisation in every configuration:
+//   -Ounchecked                  optimise, and drop overflow/bounds traps in hot loops
+//                                (the core checks shapes itself, with preconditions)
+//   -target-cpu native           use the vector units of the machine that builds it:
+//                                AVX2 + FMA on a recent x86-64, NEON on Apple silicon.
+//                                (x86-only switches such as -mavx2 would break a Mac build.)
+//   -enforce-exclusivity=unchecked  no run-time exclusivity checks in inner loops
+// Lessons and tests stay ordinary debug code, so they remain easy to step through.
+let numericFlags: [SwiftSetting] = [
+    .unsafeFlags(["-Ounchecked", "-target-cpu", "native", "-enforce-exclusivity=unchecked"]),
+]
+let optimisedFlags: [SwiftSetting] = [
+    .unsafeFlags(["-O"]),
+]
+
+let lessons = ["Lesson00"]
+
+var targets: [Target] = [
+    // System libraries (Debian: `apt-get install libpng-dev`, which brings zlib1g-dev;
+    // macOS: `brew install libpng`).
+    .systemLibrary(name: "CLibPNG", pkgConfig: "libpng",
+                   providers: [.apt(["libpng-dev"]), .brew(["libpng"])]),
+    .systemLibrary(name: "CZlib", pkgConfig: "zlib",
+                   providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
+
+    // The core: tensors, matrix multiply, im2col, layers, losses, optimizers, network.
+    .target(name: "ConvNet", swiftSettings: numericFlags),
+    // IDX files, MNIST and Fashion-MNIST, batching.
+    .target(name: "Datasets", dependencies: ["ConvNet", "CZlib"], swiftSettings: numericFlags),
+    // PNG files, canvas, charts, image grids, the bitmap font.
+    .target(name: "Pictures", dependencies: ["CLibPNG"], swiftSettings: optimisedFlags),
+    // The notebook-style runner every lesson uses.
+    .target(name: "LessonKit",
+            dependencies: ["ConvNet", "Datasets", "Pictures",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: optimisedFlags),
+
+    .executableTarget(name: "Bench", dependencies: ["ConvNet", "Datasets", "LessonKit"],
+                      path: "Benchmarks/Bench", swiftSettings: numericFlags),
+
+    .testTarget(name: "ConvNetTests", dependencies: ["ConvNet"]),
+    .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
+    .testTarget(name: "PicturesTests", dependencies: ["Pictures"]),
+    .testTarget(name: "LessonKitTests", dependencies: ["LessonKit"]),
+    // Runs every lesson executable with --quick, as a learner would.
+    .testTarget(name: "LessonTests", dependencies: lessons.map { .target(name: $0) }),
+]
+
+for lesson in lessons {
+    targets.append(.executableTarget(name: lesson, dependencies: ["LessonKit"],
+                                     path: "Lessons/\(lesson)"))
+}
+
+let package = Package(
+    name: "ConvNetCourse",
+    platforms: [.macOS(.v13)],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: targets
+)

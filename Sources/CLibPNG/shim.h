@@ -1,0 +1,2 @@
+// libpng's simplified API (png_image_*): no setjmp needed from Swift.
+#include <png.h>

@@ -1,0 +1,80 @@
+import Foundation
+
+/// The IDX file format of MNIST: a big-endian header, then raw unsigned bytes.
+///
+///     images: magic 2051 (0x00000803), count, rows, columns, then count·rows·columns bytes
+///     labels: magic 2049 (0x00000801), count, then count bytes
+///
+/// Files may be plain or gzipped; the first two bytes tell which.
+public enum IDX {
+    public static let imagesMagic: UInt32 = 2051
+    public static let labelsMagic: UInt32 = 2049
+    /// No IDX file this course reads is larger; a header asking for more is refused
+    /// before anything is allocated.
+    public static let maximumBytes = 256 << 20
+
+    /// The raw bytes of a file, gunzipped when it is gzipped.
+    static func readBytes(path: String) throws -> [UInt8] {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw DatasetError.missingFile(path: path)
+        }
+        if isDirectory.boolValue { throw DatasetError.notAFile(path: path) }
+        let raw: [UInt8]
+        do {
+            raw = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        } catch {
+            throw DatasetError.unreadable(path: path, reason: (error as NSError).localizedDescription)
+        }
+        return Gzip.isGzipped(raw) ? try Gzip.decompress(raw, path: path, limit: maximumBytes + 16) : raw
+    }
+
+    private static func bigEndianUInt32(_ bytes: [UInt8], at offset: Int) -> UInt32 {
+        bytes[offset..<(offset + 4)].reduce(0) { $0 << 8 | UInt32($1) }
+    }
+
+    /// Checks the header and the size, and returns the header's sizes.
+    private static func header(_ bytes: [UInt8], path: String, magic: UInt32, dimensions: Int) throws -> [Int] {
+        let headerBytes = 4 + 4 * dimensions
+        guard bytes.count >= 4 else {
+            throw DatasetError.truncated(path: path, expectedBytes: headerBytes, actualBytes: bytes.count)
+        }
+        let found = bigEndianUInt32(bytes, at: 0)
+        guard found == magic else { throw DatasetError.badMagic(path: path, found: found, expected: magic) }
+        guard bytes.count >= headerBytes else {
+            throw DatasetError.truncated(path: path, expectedBytes: headerBytes, actualBytes: bytes.count)
+        }
+        let sizes = (0..<dimensions).map { Int(bigEndianUInt32(bytes, at: 4 + 4 * $0)) }
+        // Multiply with overflow checks: a hostile header must not wrap around.
+        var payload = 1
+        for size in sizes {
+            let (product, overflow) = payload.multipliedReportingOverflow(by: size)
+            guard !overflow, product <= maximumBytes else {
+                throw DatasetError.tooLarge(path: path, bytes: overflow ? Int.max : product, limit: maximumBytes)
+            }
+            payload = product
+        }
+        let expected = headerBytes + payload
+        if bytes.count < expected {
+            throw DatasetError.truncated(path: path, expectedBytes: expected, actualBytes: bytes.count)
+        }
+        if bytes.count > expected {
+            throw DatasetError.trailingBytes(path: path, expectedBytes: expected, actualBytes: bytes.count)
+        }
+        return sizes
+    }
+
+    /// Reads an image file: (count, rows, columns, pixels as bytes, row-major per image).
+    public static func readImages(path: String) throws -> (count: Int, rows: Int, columns: Int, pixels: [UInt8]) {
+        let bytes = try readBytes(path: path)
+        let sizes = try header(bytes, path: path, magic: imagesMagic, dimensions: 3)
+        return (sizes[0], sizes[1], sizes[2], Array(bytes[16...]))
+    }
+
+    /// Reads a label file: one byte per example.
+    public static func readLabels(path: String) throws -> [UInt8] {
+        let bytes = try readBytes(path: path)
+        _ = try header(bytes, path: path, magic: labelsMagic, dimensions: 1)
+        return Array(bytes[8...])
+    }
+}

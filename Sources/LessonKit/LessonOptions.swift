@@ -1,0 +1,30 @@
+import ArgumentParser
+
+/// Which data set a lesson uses.
+public enum DatasetName: String, ExpressibleByArgument, CaseIterable, Sendable {
+    case mnist, fashion
+}
+
+/// The options every lesson understands. A lesson with more (for example `--epochs`)
+/// declares its own `ParsableArguments` holding `@OptionGroup var common: LessonOptions`.
+public struct LessonOptions: ParsableArguments, Sendable {
+    @Flag(name: .long, help: "Run straight through without waiting for Enter between steps.")
+    public var noPause = false
+
+    @Flag(name: .long, help: "Tiny data and few iterations: the whole lesson in seconds (used by the tests).")
+    public var quick = false
+
+    @Option(name: .long, help: ArgumentHelp("Where figures are written.", valueName: "dir"))
+    public var figures: String?
+
+    @Option(name: .long, help: ArgumentHelp("A directory with the four MNIST IDX files (plain or .gz). Also: MNIST_DIR.", valueName: "dir"))
+    public var data: String?
+
+    @Option(name: .long, help: "mnist (bundled) or fashion (Debian's dataset-fashion-mnist).")
+    public var dataset: DatasetName = .mnist
+
+    @Option(name: .long, help: "Seed of the random number generator: the same seed gives the same run.")
+    public var seed: UInt64 = 42
+
+    public init() {}
+}

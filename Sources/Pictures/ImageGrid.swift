@@ -1,0 +1,90 @@
+/// Many small maps side by side: sample digits, filters, feature maps.
+///
+/// Each map is enlarged by `pixelSize` with nearest-neighbour (so a 28×28 digit shows
+/// its real pixels, not a blur), separated by gaps, optionally labelled underneath,
+/// with an optional label at the left of each row.
+public struct ImageGrid: Sendable {
+    public var title: String
+    public var maps: [Matrix]
+    public var columns: Int
+    public var labels: [String]?
+    public var rowLabels: [String]?
+    public var scale: ValueScale
+    public var colourMap: ColourMap
+    /// Screen pixels per map pixel; nil picks one so each cell is at least ~56 pixels.
+    public var pixelSize: Int?
+    /// Colour a cell's label (for example red for a wrong prediction).
+    public var labelColours: [Colour]?
+
+    public init(title: String, maps: [Matrix], columns: Int, labels: [String]? = nil, rowLabels: [String]? = nil,
+                scale: ValueScale = .eachOwn, colourMap: ColourMap = .grey, pixelSize: Int? = nil,
+                labelColours: [Colour]? = nil) {
+        precondition(!maps.isEmpty, "an image grid needs at least one map")
+        precondition(columns > 0, "an image grid needs at least one column")
+        self.title = title; self.maps = maps; self.columns = columns; self.labels = labels
+        self.rowLabels = rowLabels; self.scale = scale; self.colourMap = colourMap
+        self.pixelSize = pixelSize; self.labelColours = labelColours
+    }
+
+    /// Layout, computed once so tests can find where each cell was drawn.
+    public struct Layout: Sendable {
+        public let cellWidth: Int, cellHeight: Int, pixelSize: Int
+        public let left: Int, top: Int, gap: Int, labelHeight: Int
+        public let width: Int, height: Int
+
+        /// Top-left corner of the image of cell `index`.
+        public func origin(of index: Int, columns: Int) -> (x: Int, y: Int) {
+            (left + (index % columns) * (cellWidth + gap), top + (index / columns) * (cellHeight + labelHeight + gap))
+        }
+    }
+
+    public var layout: Layout {
+        let maxRows = maps.map(\.rows).max()!, maxColumns = maps.map(\.columns).max()!
+        let p = pixelSize ?? max(1, (56 + max(maxRows, maxColumns) - 1) / max(maxRows, maxColumns))
+        let cellW = maxColumns * p, cellH = maxRows * p
+        let gap = max(4, p)
+        let labelH = labels == nil ? 0 : Font.lineHeight + 2
+        let longestLabel = (labels ?? []).map { Canvas.textWidth($0) }.max() ?? 0
+        let cellWidth = max(cellW, longestLabel)
+        let rowLabelWidth = (rowLabels ?? []).map { Canvas.textWidth($0) }.max().map { $0 + 10 } ?? 0
+        let columnsUsed = min(columns, maps.count)
+        let gridRows = (maps.count + columns - 1) / columns
+        let left = 16 + rowLabelWidth, top = 40
+        let contentWidth = left + columnsUsed * cellWidth + (columnsUsed - 1) * gap + 16
+        let width = max(contentWidth, Canvas.titleWidth(title))
+        // Centre the grid when the title is wider than the cells.
+        let shift = (width - contentWidth) / 2
+        let height = top + gridRows * (cellH + labelH) + (gridRows - 1) * gap + 16
+        return Layout(cellWidth: cellWidth, cellHeight: cellH, pixelSize: p, left: left + shift, top: top,
+                      gap: gap, labelHeight: labelH, width: width, height: height)
+    }
+
+    public func render() -> Canvas {
+        let l = layout
+        var canvas = Canvas(width: l.width, height: l.height)
+        canvas.title(title)
+        for (index, map) in maps.enumerated() {
+            let (x0, y0) = l.origin(of: index, columns: columns)
+            let range = scale.range(of: index, in: maps)
+            let xOffset = (l.cellWidth - map.columns * l.pixelSize) / 2
+            for r in 0..<map.rows {
+                for c in 0..<map.columns {
+                    let colour = colourMap.colour(normalise(map[r, c], range))
+                    canvas.fill(x: x0 + xOffset + c * l.pixelSize, y: y0 + r * l.pixelSize,
+                                width: l.pixelSize, height: l.pixelSize, colour)
+                }
+            }
+            if let labels, index < labels.count {
+                canvas.text(labels[index], centreX: x0 + l.cellWidth / 2, y: y0 + l.cellHeight + 3,
+                            colour: labelColours?[index] ?? .darkGrey)
+            }
+        }
+        if let rowLabels {
+            for (row, label) in rowLabels.enumerated() {
+                let (_, y0) = l.origin(of: row * columns, columns: columns)
+                canvas.text(label, x: l.left - Canvas.textWidth(label) - 8, y: y0 + l.cellHeight / 2 - 3)
+            }
+        }
+        return canvas
+    }
+}

@@ -6,15 +6,16 @@ import PackageDescription
 // A learner types `swift run Lesson05`, which is a *debug* build. Unoptimised Swift
 // numerics run hundreds of times slower than optimised ones, so the modules that do
 // arithmetic are compiled with optimisation in every configuration:
-//   -Ounchecked                  optimise, and drop overflow/bounds traps in hot loops
-//                                (the core checks shapes itself, with preconditions)
+//   -O                           optimise (not -Ounchecked: that would also delete the
+//                                preconditions that name mismatched shapes; the hot loops
+//                                use unsafe pointers, so checks cost nothing there)
 //   -target-cpu native           use the vector units of the machine that builds it:
 //                                AVX2 + FMA on a recent x86-64, NEON on Apple silicon.
 //                                (x86-only switches such as -mavx2 would break a Mac build.)
 //   -enforce-exclusivity=unchecked  no run-time exclusivity checks in inner loops
 // Lessons and tests stay ordinary debug code, so they remain easy to step through.
 let numericFlags: [SwiftSetting] = [
-    .unsafeFlags(["-Ounchecked", "-target-cpu", "native", "-enforce-exclusivity=unchecked"]),
+    .unsafeFlags(["-O", "-target-cpu", "native", "-enforce-exclusivity=unchecked"]),
 ]
 let optimisedFlags: [SwiftSetting] = [
     .unsafeFlags(["-O"]),

@@ -48,13 +48,12 @@ public struct LabelledImages: Sendable {
     public func fillBatch(_ indices: [Int], into buffer: inout [Float]) {
         let size = pixelsPerImage
         precondition(buffer.count == indices.count * size, "batch buffer holds \(buffer.count), needs \(indices.count * size)")
-        let scale: Float = 1.0 / 255.0
         pixels.withUnsafeBufferPointer { src in
             buffer.withUnsafeMutableBufferPointer { dst in
                 for (n, index) in indices.enumerated() {
                     precondition(index >= 0 && index < count, "example \(index) is outside 0..<\(count)")
                     let from = index * size, to = n * size
-                    for p in 0..<size { dst[to + p] = Float(src[from + p]) * scale }
+                    for p in 0..<size { dst[to + p] = Float(src[from + p]) / 255 }
                 }
             }
         }

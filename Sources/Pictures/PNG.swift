@@ -28,6 +28,11 @@ public struct DecodedImage: Equatable, Sendable {
     public let channels: Int
     public let samples: [UInt8]
 
+    public init(width: Int, height: Int, channels: Int, samples: [UInt8]) {
+        precondition(samples.count == width * height * channels, "\(samples.count) samples do not fill \(width)×\(height)×\(channels)")
+        self.width = width; self.height = height; self.channels = channels; self.samples = samples
+    }
+
     /// Grey level of each pixel (0 black … 255 white), whatever the colour type.
     public var greyLevels: [UInt8] {
         if channels == 1 { return samples }

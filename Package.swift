@@ -43,7 +43,9 @@ var targets: [Target] = [
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: optimisedFlags),
 
-    .executableTarget(name: "Bench", dependencies: ["ConvNet", "Datasets", "LessonKit"],
+    .executableTarget(name: "Bench",
+                      dependencies: ["ConvNet", "Datasets",
+                                     .product(name: "ArgumentParser", package: "swift-argument-parser")],
                       path: "Benchmarks/Bench", swiftSettings: numericFlags),
 
     .testTarget(name: "ConvNetTests", dependencies: ["ConvNet"]),

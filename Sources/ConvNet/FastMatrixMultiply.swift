@@ -1,0 +1,242 @@
+import Dispatch
+
+// The fast matrix multiply. This file is about speed, not about neural networks: read
+// `naiveMatrixMultiply` in MatrixMultiply.swift for what it computes. The tests check
+// that both agree on many shapes, including ones that are not multiples of the tiles.
+//
+// The idea (the "Goto" or BLIS scheme), from the inside out:
+//
+// 1. Micro-kernel. A 6×16 block of C is kept in 12 SIMD8<Float> registers while we
+//    walk along K: each step loads 16 floats of B (two vectors), broadcasts 6 floats
+//    of A, and does 12 fused multiply-adds. 12 accumulators + 2 B vectors + 1 broadcast
+//    = 15 of the 16 vector registers of AVX2, so nothing spills to memory, and
+//    12 independent FMAs per step hide the FMA latency.
+// 2. Packing. The kernel wants A's 6 rows and B's 16 columns next to each other in
+//    memory, step after step. So we copy ("pack") a KC×NC panel of B into 16-wide
+//    strips and an MC×KC block of A into 6-tall strips, padding the edges with zeros.
+//    Packing also turns a transposed operand into the same layout, so the kernel never
+//    needs to know about transposes.
+// 3. Blocking for the caches. KC = 256 makes one B strip 16 KB (it stays in the 32-48 KB
+//    L1 cache while all A strips stream past it) and the MC×KC block of A 96 KB, which
+//    stays in L2. Each packed value is then reused many times from a fast cache.
+// 4. Threads. Rows of C are split between threads (each packs what it needs); when C has
+//    too few rows for that but K is long (the weight gradient of a convolution, 25×57600
+//    times 57600×30), K is split instead and the partial products are added up.
+
+enum FastMatrixMultiply {
+    static let mr = 6, nr = 16          // register tile of C
+    static let kc = 256, mc = 96, nc = 2048
+
+    /// Products smaller than this (in multiply-adds) run on one thread: starting threads
+    /// costs more than it saves.
+    static let parallelThreshold = 2_000_000
+
+    /// Pointers handed to worker threads. They point into buffers the caller keeps alive
+    /// until every thread has finished, and each thread writes its own part of C.
+    struct Shared: @unchecked Sendable {
+        let a: UnsafePointer<Float>, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>
+    }
+
+    static func run(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
+                    m: Int, n: Int, k: Int, transposeA: Bool, transposeB: Bool, accumulate: Bool) {
+        let threads = Parallelism.threads
+        let work = m * n * k
+        if threads <= 1 || work < parallelThreshold {
+            serial(a, b, c, rows: 0..<m, m: m, n: n, k: k, kRange: 0..<k,
+                   transposeA: transposeA, transposeB: transposeB, accumulate: accumulate)
+            return
+        }
+        let shared = Shared(a: a, b: b, c: c)
+        if m >= threads * 2 * mr {
+            // Split the rows of C; round the split to whole micro-tiles.
+            let tiles = (m + mr - 1) / mr
+            DispatchQueue.concurrentPerform(iterations: threads) { t in
+                let lo = min(m, tiles * t / threads * mr), hi = min(m, tiles * (t + 1) / threads * mr)
+                if lo < hi {
+                    serial(shared.a, shared.b, shared.c, rows: lo..<hi, m: m, n: n, k: k, kRange: 0..<k,
+                           transposeA: transposeA, transposeB: transposeB, accumulate: accumulate)
+                }
+            }
+        } else {
+            // Few rows: split K. Thread 0 writes into C; the others into scratch that is
+            // added afterwards (in a fixed order, so results do not depend on timing).
+            let partials = UnsafeMutablePointer<Float>.allocate(capacity: (threads - 1) * m * n)
+            defer { partials.deallocate() }
+            let scratch = Shared(a: a, b: b, c: partials)
+            DispatchQueue.concurrentPerform(iterations: threads) { t in
+                let lo = k * t / threads, hi = k * (t + 1) / threads
+                let target = t == 0 ? shared.c : scratch.c + (t - 1) * m * n
+                serial(shared.a, shared.b, target, rows: 0..<m, m: m, n: n, k: k, kRange: lo..<hi,
+                       transposeA: transposeA, transposeB: transposeB, accumulate: t == 0 ? accumulate : false)
+            }
+            for t in 1..<threads {
+                let part = partials + (t - 1) * m * n
+                for i in 0..<(m * n) { c[i] += part[i] }
+            }
+        }
+    }
+
+    /// One thread's share: rows `rows` of C, over the products in `kRange` of K.
+    static func serial(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
+                       rows: Range<Int>, m: Int, n: Int, k: Int, kRange: Range<Int>,
+                       transposeA: Bool, transposeB: Bool, accumulate: Bool) {
+        if kRange.isEmpty {
+            if !accumulate { for i in rows { (c + i * n).update(repeating: 0, count: n) } }
+            return
+        }
+        let packedB = UnsafeMutableRawPointer.allocate(byteCount: kc * roundUp(min(n, nc), nr) * 4, alignment: 64)
+            .bindMemory(to: Float.self, capacity: kc * roundUp(min(n, nc), nr))
+        let packedA = UnsafeMutableRawPointer.allocate(byteCount: roundUp(mc, mr) * kc * 4, alignment: 64)
+            .bindMemory(to: Float.self, capacity: roundUp(mc, mr) * kc)
+        defer { packedA.deallocate(); packedB.deallocate() }
+
+        var jc = 0
+        while jc < n {
+            let ncb = min(nc, n - jc)
+            var pc = kRange.lowerBound
+            while pc < kRange.upperBound {
+                let kcb = min(kc, kRange.upperBound - pc)
+                let overwrite = pc == kRange.lowerBound && !accumulate
+                packB(b, into: packedB, k0: pc, kcb: kcb, j0: jc, ncb: ncb, n: n, k: k, transposed: transposeB)
+                var ic = rows.lowerBound
+                while ic < rows.upperBound {
+                    let mcb = min(mc, rows.upperBound - ic)
+                    packA(a, into: packedA, i0: ic, mcb: mcb, k0: pc, kcb: kcb, m: m, k: k, transposed: transposeA)
+                    // Macro-kernel: every 6×16 tile of this block of C.
+                    var jr = 0
+                    while jr < ncb {
+                        let cols = min(nr, ncb - jr)
+                        var ir = 0
+                        while ir < mcb {
+                            let rowsHere = min(mr, mcb - ir)
+                            microKernel(kcb, packedA + ir * kcb, packedB + jr * kcb,
+                                        c + (ic + ir) * n + jc + jr, n, rowsHere, cols, overwrite)
+                            ir += mr
+                        }
+                        jr += nr
+                    }
+                    ic += mcb
+                }
+                pc += kcb
+            }
+            jc += ncb
+        }
+    }
+
+    @inline(__always) static func roundUp(_ x: Int, _ to: Int) -> Int { (x + to - 1) / to * to }
+
+    /// Packs op(B)[k0..<k0+kcb, j0..<j0+ncb] into strips 16 columns wide: strip s holds,
+    /// for each p, the 16 values op(B)[k0+p][j0+16s ..< j0+16s+16], zero-padded.
+    static func packB(_ b: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, k0: Int, kcb: Int,
+                      j0: Int, ncb: Int, n: Int, k: Int, transposed: Bool) {
+        var dst = out
+        var js = 0
+        while js < ncb {
+            let cols = min(nr, ncb - js)
+            for p in 0..<kcb {
+                if !transposed {
+                    // Row k0+p of B, columns j0+js ..< j0+js+cols: contiguous.
+                    let src = b + (k0 + p) * n + j0 + js
+                    if cols == nr {
+                        UnsafeMutableRawPointer(dst).storeBytes(of: UnsafeRawPointer(src).loadUnaligned(as: SIMD16<Float>.self),
+                                                                as: SIMD16<Float>.self)
+                    } else {
+                        for j in 0..<cols { dst[j] = src[j] }
+                        for j in cols..<nr { dst[j] = 0 }
+                    }
+                } else {
+                    // B is stored N×K: op(B)[p][j] = B[j][p].
+                    let src = b + (j0 + js) * k + k0 + p
+                    for j in 0..<cols { dst[j] = src[j * k] }
+                    for j in cols..<nr { dst[j] = 0 }
+                }
+                dst += nr
+            }
+            js += nr
+        }
+    }
+
+    /// Packs op(A)[i0..<i0+mcb, k0..<k0+kcb] into strips 6 rows tall: strip s holds, for
+    /// each p, the 6 values op(A)[i0+6s ..< i0+6s+6][k0+p], zero-padded.
+    static func packA(_ a: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, i0: Int, mcb: Int,
+                      k0: Int, kcb: Int, m: Int, k: Int, transposed: Bool) {
+        var dst = out
+        var is_ = 0
+        while is_ < mcb {
+            let rows = min(mr, mcb - is_)
+            if !transposed {
+                // A is M×K: row i is contiguous along p.
+                for r in 0..<rows {
+                    let src = a + (i0 + is_ + r) * k + k0
+                    var d = dst + r
+                    for p in 0..<kcb { d.pointee = src[p]; d += mr }
+                }
+                for r in rows..<mr { var d = dst + r; for _ in 0..<kcb { d.pointee = 0; d += mr } }
+            } else {
+                // A is stored K×M: op(A)[i][p] = A[p][i], so the 6 values of a step are contiguous.
+                for p in 0..<kcb {
+                    let src = a + (k0 + p) * m + i0 + is_
+                    let d = dst + p * mr
+                    for r in 0..<rows { d[r] = src[r] }
+                    for r in rows..<mr { d[r] = 0 }
+                }
+            }
+            dst += mr * kcb
+            is_ += mr
+        }
+    }
+
+    /// C[0..<rows, 0..<cols] (+)= packed A strip (6×kc) · packed B strip (kc×16).
+    @inline(__always)
+    static func microKernel(_ kc: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
+                            _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ rows: Int, _ cols: Int, _ overwrite: Bool) {
+        typealias V = SIMD8<Float>
+        var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V()
+        var c30 = V(), c31 = V(), c40 = V(), c41 = V(), c50 = V(), c51 = V()
+        var pa = a
+        var pb = UnsafeRawPointer(b)
+        for _ in 0..<kc {
+            let b0 = pb.load(as: V.self)
+            let b1 = pb.load(fromByteOffset: 32, as: V.self)
+            var x = V(repeating: pa[0]); c00.addProduct(x, b0); c01.addProduct(x, b1)
+            x = V(repeating: pa[1]); c10.addProduct(x, b0); c11.addProduct(x, b1)
+            x = V(repeating: pa[2]); c20.addProduct(x, b0); c21.addProduct(x, b1)
+            x = V(repeating: pa[3]); c30.addProduct(x, b0); c31.addProduct(x, b1)
+            x = V(repeating: pa[4]); c40.addProduct(x, b0); c41.addProduct(x, b1)
+            x = V(repeating: pa[5]); c50.addProduct(x, b0); c51.addProduct(x, b1)
+            pa += 6
+            pb += 64
+        }
+        if rows == mr && cols == nr {
+            // A whole tile: add (or store) the 12 registers straight into C.
+            @inline(__always) func put(_ row: Int, _ lo: V, _ hi: V) {
+                let p = UnsafeMutableRawPointer(c + row * ldc)
+                if overwrite {
+                    p.storeBytes(of: lo, as: V.self)
+                    p.storeBytes(of: hi, toByteOffset: 32, as: V.self)
+                } else {
+                    p.storeBytes(of: p.loadUnaligned(as: V.self) + lo, as: V.self)
+                    p.storeBytes(of: p.loadUnaligned(fromByteOffset: 32, as: V.self) + hi, toByteOffset: 32, as: V.self)
+                }
+            }
+            put(0, c00, c01); put(1, c10, c11); put(2, c20, c21)
+            put(3, c30, c31); put(4, c40, c41); put(5, c50, c51)
+        } else {
+            // An edge tile: write only the part that lies inside C.
+            let tile = [c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51]
+            for r in 0..<rows {
+                for j in 0..<cols {
+                    let v = tile[r * 2 + j / 8][j % 8]
+                    if overwrite { c[r * ldc + j] = v } else { c[r * ldc + j] += v }
+                }
+            }
+        }
+    }
+}
+
+extension SIMD8 where Scalar == Float {
+    /// self += x · y, as one fused multiply-add per lane.
+    @inline(__always) mutating func addProduct(_ x: Self, _ y: Self) {
+        self = self.addingProduct(x, y)
+    }
+}

@@ -19,7 +19,7 @@ public enum Parallelism {
 public func matrixMultiply(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
                            m: Int, n: Int, k: Int,
                            transposeA: Bool = false, transposeB: Bool = false, accumulate: Bool = false) {
-    precondition(m >= 0 && n >= 0 && k >= 0, "matrixMultiply: negative size m=\(m) n=\(n) k=\(k)")
+    require(m >= 0 && n >= 0 && k >= 0, "matrixMultiply: negative size m=\(m) n=\(n) k=\(k)")
     if m == 0 || n == 0 { return }
     if k == 0 {
         if !accumulate { c.update(repeating: 0, count: m * n) }
@@ -32,7 +32,7 @@ public func matrixMultiply(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
 /// The same on arrays (C is overwritten, or added to when `accumulate`).
 public func matrixMultiply(_ a: [Float], _ b: [Float], _ c: inout [Float], m: Int, n: Int, k: Int,
                            transposeA: Bool = false, transposeB: Bool = false, accumulate: Bool = false) {
-    precondition(a.count >= m * k && b.count >= k * n && c.count >= m * n,
+    require(a.count >= m * k && b.count >= k * n && c.count >= m * n,
                  "matrixMultiply: arrays of \(a.count), \(b.count), \(c.count) are too small for m=\(m) n=\(n) k=\(k)")
     a.withUnsafeBufferPointer { pa in
         b.withUnsafeBufferPointer { pb in
@@ -50,10 +50,10 @@ public func matrixMultiply(_ a: [Float], _ b: [Float], _ c: inout [Float], m: In
 
 /// The matrix product of two 2-D tensors: op(a) · op(b).
 public func matrixMultiply(_ a: Tensor, _ b: Tensor, transposeA: Bool = false, transposeB: Bool = false) -> Tensor {
-    precondition(a.rank == 2 && b.rank == 2, "matrixMultiply needs two matrices, got \(a.shape) and \(b.shape)")
+    require(a.rank == 2 && b.rank == 2, "matrixMultiply needs two matrices, got \(a.shape) and \(b.shape)")
     let (m, k) = transposeA ? (a.shape[1], a.shape[0]) : (a.shape[0], a.shape[1])
     let (k2, n) = transposeB ? (b.shape[1], b.shape[0]) : (b.shape[0], b.shape[1])
-    precondition(k == k2, "matrixMultiply: op(a) is \(m)×\(k) but op(b) is \(k2)×\(n) (a \(a.shape), b \(b.shape))")
+    require(k == k2, "matrixMultiply: op(a) is \(m)×\(k) but op(b) is \(k2)×\(n) (a \(a.shape), b \(b.shape))")
     var c = Tensor(shape: [m, n])
     a.data.withUnsafeBufferPointer { pa in
         b.data.withUnsafeBufferPointer { pb in

@@ -36,7 +36,7 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
 
     /// A random integer in 0..<n, without the bias of `next() % n`.
     public mutating func index(below n: Int) -> Int {
-        precondition(n > 0, "index(below:) needs n > 0, got \(n)")
+        require(n > 0, "index(below:) needs n > 0, got \(n)")
         return Int(next(upperBound: UInt64(n)))
     }
 

@@ -8,8 +8,8 @@ public struct Tensor: Equatable, Sendable, CustomStringConvertible {
     public var data: [Float]
 
     public init(shape: [Int], data: [Float]) {
-        precondition(shape.allSatisfy { $0 >= 0 }, "Tensor shape \(shape) has a negative size")
-        precondition(shape.reduce(1, *) == data.count,
+        require(shape.allSatisfy { $0 >= 0 }, "Tensor shape \(shape) has a negative size")
+        require(shape.reduce(1, *) == data.count,
                      "Tensor shape \(shape) holds \(shape.reduce(1, *)) elements, but \(data.count) were given")
         self.shape = shape
         self.data = data
@@ -47,11 +47,11 @@ public struct Tensor: Equatable, Sendable, CustomStringConvertible {
         var resolved = newShape
         if let hole = newShape.firstIndex(of: -1) {
             let known = newShape.enumerated().filter { $0.offset != hole }.map(\.element).reduce(1, *)
-            precondition(known > 0 && count % known == 0,
+            require(known > 0 && count % known == 0,
                          "cannot reshape \(shape) (\(count) elements) to \(newShape)")
             resolved[hole] = count / known
         }
-        precondition(resolved.reduce(1, *) == count,
+        require(resolved.reduce(1, *) == count,
                      "cannot reshape \(shape) (\(count) elements) to \(newShape)")
         return Tensor(shape: resolved, data: data)
     }
@@ -59,10 +59,10 @@ public struct Tensor: Equatable, Sendable, CustomStringConvertible {
     /// Row-major flat index of a multi-index.
     @inline(__always)
     public func offset(_ index: [Int]) -> Int {
-        precondition(index.count == shape.count, "index \(index) does not fit shape \(shape)")
+        require(index.count == shape.count, "index \(index) does not fit shape \(shape)")
         var flat = 0
         for (i, n) in zip(index, shape) {
-            precondition(i >= 0 && i < n, "index \(index) is outside shape \(shape)")
+            require(i >= 0 && i < n, "index \(index) is outside shape \(shape)")
             flat = flat * n + i
         }
         return flat
@@ -75,7 +75,7 @@ public struct Tensor: Equatable, Sendable, CustomStringConvertible {
 
     /// Items `range` along the first axis (for example a few images of a batch).
     public func slice(_ range: Range<Int>) -> Tensor {
-        precondition(rank >= 1 && range.lowerBound >= 0 && range.upperBound <= shape[0],
+        require(rank >= 1 && range.lowerBound >= 0 && range.upperBound <= shape[0],
                      "slice \(range) is outside the first axis of \(shape)")
         let item = count / Swift.max(shape[0], 1)
         var newShape = shape
@@ -96,7 +96,7 @@ public struct Tensor: Equatable, Sendable, CustomStringConvertible {
     }
 
     private static func checkSameShape(_ a: Tensor, _ b: Tensor, _ op: String) {
-        precondition(a.shape == b.shape, "\(op): shapes \(a.shape) and \(b.shape) differ")
+        require(a.shape == b.shape, "\(op): shapes \(a.shape) and \(b.shape) differ")
     }
 
     public static func + (a: Tensor, b: Tensor) -> Tensor {

@@ -11,7 +11,7 @@ public struct LabelledImages: Sendable {
     public let columns: Int
 
     public init(pixels: [UInt8], labels: [UInt8], rows: Int, columns: Int) {
-        precondition(pixels.count == labels.count * rows * columns,
+        require(pixels.count == labels.count * rows * columns,
                      "\(pixels.count) pixels do not make \(labels.count) images of \(rows)×\(columns)")
         self.pixels = pixels
         self.labels = labels
@@ -31,7 +31,7 @@ public struct LabelledImages: Sendable {
 
     /// Examples `range`, as a new split (for a validation set cut from training data).
     public func subset(_ range: Range<Int>) -> LabelledImages {
-        precondition(range.lowerBound >= 0 && range.upperBound <= count, "subset \(range) is outside 0..<\(count)")
+        require(range.lowerBound >= 0 && range.upperBound <= count, "subset \(range) is outside 0..<\(count)")
         return LabelledImages(pixels: Array(pixels[(range.lowerBound * pixelsPerImage)..<(range.upperBound * pixelsPerImage)]),
                               labels: Array(labels[range]), rows: rows, columns: columns)
     }
@@ -47,11 +47,11 @@ public struct LabelledImages: Sendable {
     /// the trainer, so no batch allocates).
     public func fillBatch(_ indices: [Int], into buffer: inout [Float]) {
         let size = pixelsPerImage
-        precondition(buffer.count == indices.count * size, "batch buffer holds \(buffer.count), needs \(indices.count * size)")
+        require(buffer.count == indices.count * size, "batch buffer holds \(buffer.count), needs \(indices.count * size)")
         pixels.withUnsafeBufferPointer { src in
             buffer.withUnsafeMutableBufferPointer { dst in
                 for (n, index) in indices.enumerated() {
-                    precondition(index >= 0 && index < count, "example \(index) is outside 0..<\(count)")
+                    require(index >= 0 && index < count, "example \(index) is outside 0..<\(count)")
                     let from = index * size, to = n * size
                     for p in 0..<size { dst[to + p] = Float(src[from + p]) / 255 }
                 }
@@ -72,7 +72,7 @@ public struct LabelledImages: Sendable {
     /// Index batches that visit every example once per epoch in a seeded random order.
     /// The last batch is smaller when `size` does not divide the count.
     public func shuffledBatches(size: Int, rng: inout SeededRandom) -> [[Int]] {
-        precondition(size > 0, "batch size must be positive, got \(size)")
+        require(size > 0, "batch size must be positive, got \(size)")
         let order = rng.permutation(count)
         return stride(from: 0, to: count, by: size).map { Array(order[$0..<min($0 + size, count)]) }
     }
@@ -93,7 +93,7 @@ public struct LabelledImages: Sendable {
 
     /// How many pixels fall into each of `bins` equal ranges of 0...255.
     public func pixelHistogram(bins: Int) -> [Int] {
-        precondition(bins > 0 && bins <= 256, "bins must be 1...256, got \(bins)")
+        require(bins > 0 && bins <= 256, "bins must be 1...256, got \(bins)")
         var counts = [Int](repeating: 0, count: bins)
         for p in pixels { counts[Int(p) * bins / 256] += 1 }
         return counts
@@ -121,7 +121,7 @@ public struct LabelledImages: Sendable {
 public func oneHot(_ labels: [Int], classes: Int = 10) -> Tensor {
     var t = Tensor(shape: [labels.count, classes])
     for (n, label) in labels.enumerated() {
-        precondition(label >= 0 && label < classes, "label \(label) is outside 0..<\(classes)")
+        require(label >= 0 && label < classes, "label \(label) is outside 0..<\(classes)")
         t.data[n * classes + label] = 1
     }
     return t

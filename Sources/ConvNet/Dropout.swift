@@ -1,0 +1,42 @@
+/// Dropout, the inverted kind: while training, each value is kept with probability
+/// 1 − ratio and the kept ones are divided by 1 − ratio; at test time the layer does
+/// nothing. The scaling during training keeps the mean activation the same in both modes,
+/// so nothing needs rescaling at test time. (The book instead multiplies by 1 − ratio at
+/// test time; the two give the same expected values.)
+///
+/// The mask comes from the layer's own seeded generator, so runs are repeatable.
+public final class Dropout: Layer {
+    public let ratio: Float
+    public var name: String { "Dropout" }
+    private var rng: SeededRandom
+    private var scaledMask: [Float] = []     // 0 or 1/(1 − ratio) for each value
+    /// When true, training-mode forward reuses the last mask instead of drawing a new one
+    /// (a gradient check needs the same function on every evaluation).
+    public var freezesMask = false
+
+    public init(ratio: Float, seed: UInt64) {
+        require(ratio >= 0 && ratio < 1, "Dropout ratio must be in [0, 1), got \(ratio)")
+        self.ratio = ratio
+        rng = SeededRandom(seed: seed)
+    }
+
+    public func outputShape(for s: [Int]) throws -> [Int] { s }
+
+    public func forward(_ x: Tensor, training: Bool) -> Tensor {
+        guard training else { return x }
+        if !(freezesMask && scaledMask.count == x.count) {
+            let keep = 1 / (1 - ratio)
+            scaledMask = (0..<x.count).map { _ in rng.uniform() >= ratio ? keep : 0 }
+        }
+        var out = x
+        for i in 0..<out.count { out.data[i] *= scaledMask[i] }
+        return out
+    }
+
+    public func backward(_ dout: Tensor) -> Tensor {
+        require(dout.count == scaledMask.count, "Dropout.backward: dout \(dout.shape) does not match the last training forward")
+        var dx = dout
+        for i in 0..<dx.count { dx.data[i] *= scaledMask[i] }
+        return dx
+    }
+}

@@ -1,0 +1,129 @@
+import Foundation
+
+/// A sequence of layers ending in softmax with cross-entropy.
+///
+///     scores = layers(x);  loss = SoftmaxWithLoss(scores, labels)
+///
+/// `gradient` runs forward, then backward through the layers in reverse order, leaving
+/// each parameter's gradient in its `Parameter`, ready for an optimizer.
+public final class Network {
+    public let layers: [Layer]
+    public let lossLayer = SoftmaxWithLoss()
+    /// The shape of one input item (for example [1, 28, 28]), for summaries and checks.
+    public let inputShape: [Int]
+
+    public init(layers: [Layer], inputShape: [Int]) {
+        self.layers = layers
+        self.inputShape = inputShape
+    }
+
+    /// Every learnable parameter, layer by layer.
+    public var parameters: [Parameter] { layers.flatMap(\.parameters) }
+
+    public var parameterCount: Int { parameters.reduce(0) { $0 + $1.value.count } }
+
+    /// The scores (before softmax) for a batch. Inference mode unless `training`.
+    public func predict(_ x: Tensor, training: Bool = false) -> Tensor {
+        var out = x
+        for layer in layers { out = layer.forward(out, training: training) }
+        return out
+    }
+
+    /// The loss of a batch (training mode, as when learning).
+    public func loss(_ x: Tensor, labels: [Int], training: Bool = true) -> Float {
+        lossLayer.forward(predict(x, training: training), labels: labels)
+    }
+
+    /// Forward and backward over one batch; returns the loss and leaves gradients in
+    /// `parameters`.
+    @discardableResult
+    public func gradient(_ x: Tensor, labels: [Int]) -> Float {
+        let loss = self.loss(x, labels: labels, training: true)
+        var dout = lossLayer.backward()
+        for layer in layers.reversed() { dout = layer.backward(dout) }
+        return loss
+    }
+
+    /// The predicted class of every item (argmax of the scores), in batches of `batchSize`.
+    public func classify(_ x: Tensor, batchSize: Int = 1000) -> [Int] {
+        var predictions: [Int] = []
+        let n = x.shape[0]
+        var start = 0
+        while start < n {
+            let scores = predict(x.slice(start..<min(start + batchSize, n)))
+            predictions += argmaxPerRow(scores)
+            start += batchSize
+        }
+        return predictions
+    }
+
+    /// The share of items classified correctly.
+    public func accuracy(_ x: Tensor, labels: [Int], batchSize: Int = 1000) -> Double {
+        let predictions = classify(x, batchSize: batchSize)
+        return Double(zip(predictions, labels).filter { $0 == $1 }.count) / Double(max(labels.count, 1))
+    }
+
+    /// One row per layer: its name, output shape for a batch of one, and parameter count.
+    /// Throws a ShapeError naming the first layer the data does not fit.
+    public func summary() throws -> [(layer: String, outputShape: [Int], parameters: Int)] {
+        var shape = [1] + inputShape
+        var rows: [(String, [Int], Int)] = []
+        for (i, layer) in layers.enumerated() {
+            do { shape = try layer.outputShape(for: shape) } catch {
+                throw ShapeError("layer \(i + 1) (\(layer.name)): \(error)")
+            }
+            rows.append((layer.name, shape, layer.parameters.reduce(0) { $0 + $1.value.count }))
+        }
+        return rows
+    }
+}
+
+/// The index of the largest value of each row of an N×K tensor.
+public func argmaxPerRow(_ scores: Tensor) -> [Int] {
+    let k = scores.shape[1]
+    return (0..<scores.shape[0]).map { row in
+        var best = 0
+        for j in 1..<k where scores.data[row * k + j] > scores.data[row * k + best] { best = j }
+        return best
+    }
+}
+
+extension Network {
+    /// He initialisation: normal weights with standard deviation √(2 / inputs per
+    /// output), which keeps the size of activations steady through ReLU layers.
+    public static func heStd(fanIn: Int) -> Float { Float((2.0 / Double(fanIn)).squareRoot()) }
+
+    /// The book's SimpleConvNet, Conv-ReLU-Pool-Affine-ReLU-Affine-Softmax:
+    ///
+    ///     x: N×1×28×28 → Conv 30 filters 5×5 (stride 1, pad 0) → N×30×24×24 → ReLU
+    ///       → MaxPool 2×2 stride 2 → N×30×12×12 → Affine 4320→100 → ReLU → Affine 100→10
+    ///
+    /// Sizes are parameters so tests can build a small one.
+    public static func simpleConvNet(inputShape: [Int] = [1, 28, 28], filters: Int = 30, filterSize: Int = 5,
+                                     hidden: Int = 100, classes: Int = 10, rng: inout SeededRandom) -> Network {
+        let (c, h, w) = (inputShape[0], inputShape[1], inputShape[2])
+        let convH = h - filterSize + 1, convW = w - filterSize + 1
+        let pooled = filters * (convH / 2) * (convW / 2)
+        let layers: [Layer] = [
+            Convolution(filters: filters, channels: c, filterHeight: filterSize, filterWidth: filterSize,
+                        stride: 1, padding: 0, weightStd: heStd(fanIn: c * filterSize * filterSize), rng: &rng),
+            ReLU(),
+            MaxPooling(poolHeight: 2, poolWidth: 2, stride: 2, padding: 0),
+            Affine(inputSize: pooled, outputSize: hidden, weightStd: heStd(fanIn: pooled), rng: &rng),
+            ReLU(),
+            Affine(inputSize: hidden, outputSize: classes, weightStd: heStd(fanIn: hidden), rng: &rng),
+        ]
+        return Network(layers: layers, inputShape: inputShape)
+    }
+
+    /// A multilayer perceptron: Affine-ReLU-…-Affine, for example sizes [784, 64, 10].
+    public static func mlp(sizes: [Int], rng: inout SeededRandom) -> Network {
+        require(sizes.count >= 2, "an MLP needs at least an input and an output size, got \(sizes)")
+        var layers: [Layer] = []
+        for i in 0..<(sizes.count - 1) {
+            if i > 0 { layers.append(ReLU()) }
+            layers.append(Affine(inputSize: sizes[i], outputSize: sizes[i + 1], weightStd: heStd(fanIn: sizes[i]), rng: &rng))
+        }
+        return Network(layers: layers, inputShape: [sizes[0]])
+    }
+}

@@ -1,0 +1,131 @@
+import Foundation
+
+/// Updates parameters from their gradients. Optimizers that keep state (velocities,
+/// running averages) keep one entry per parameter object.
+public protocol Optimizer: AnyObject {
+    var name: String { get }
+    func update(_ parameters: [Parameter])
+}
+
+/// Per-parameter state, created zero-filled the first time a parameter is seen.
+struct OptimizerState {
+    private var slots: [ObjectIdentifier: [Float]] = [:]
+    mutating func slot(_ p: Parameter) -> [Float] {
+        slots[ObjectIdentifier(p)] ?? [Float](repeating: 0, count: p.value.count)
+    }
+    mutating func set(_ p: Parameter, _ values: [Float]) { slots[ObjectIdentifier(p)] = values }
+}
+
+/// Stochastic gradient descent:  W ← W − lr·∂L/∂W
+public final class SGD: Optimizer {
+    public let learningRate: Float
+    public var name: String { "SGD" }
+    public init(learningRate: Float) { self.learningRate = learningRate }
+
+    public func update(_ parameters: [Parameter]) {
+        for p in parameters {
+            for i in 0..<p.value.count { p.value.data[i] -= learningRate * p.gradient.data[i] }
+        }
+    }
+}
+
+/// Momentum:  v ← momentum·v − lr·∂L/∂W;  W ← W + v
+/// (a ball rolling downhill keeps some of its speed, which smooths the zig-zag of SGD).
+public final class Momentum: Optimizer {
+    public let learningRate: Float, momentum: Float
+    public var name: String { "Momentum" }
+    private var velocity = OptimizerState()
+    public init(learningRate: Float, momentum: Float) { self.learningRate = learningRate; self.momentum = momentum }
+
+    public func update(_ parameters: [Parameter]) {
+        for p in parameters {
+            var v = velocity.slot(p)
+            for i in 0..<v.count {
+                v[i] = momentum * v[i] - learningRate * p.gradient.data[i]
+                p.value.data[i] += v[i]
+            }
+            velocity.set(p, v)
+        }
+    }
+}
+
+/// AdaGrad:  h ← h + (∂L/∂W)²;  W ← W − lr·∂L/∂W / (√h + ε)
+/// (each weight's step shrinks as its gradients add up; ε = 1e-7 avoids dividing by 0).
+public final class AdaGrad: Optimizer {
+    public let learningRate: Float
+    public var name: String { "AdaGrad" }
+    private var h = OptimizerState()
+    public init(learningRate: Float) { self.learningRate = learningRate }
+
+    public func update(_ parameters: [Parameter]) {
+        for p in parameters {
+            var hp = h.slot(p)
+            for i in 0..<hp.count {
+                let g = p.gradient.data[i]
+                hp[i] += g * g
+                p.value.data[i] -= learningRate * g / (hp[i].squareRoot() + 1e-7)
+            }
+            h.set(p, hp)
+        }
+    }
+}
+
+/// RMSprop:  h ← ρ·h + (1 − ρ)·(∂L/∂W)²;  W ← W − lr·∂L/∂W / (√h + ε)
+/// (like AdaGrad, but old gradients fade away, so steps do not shrink to nothing).
+public final class RMSprop: Optimizer {
+    public let learningRate: Float, decay: Float
+    public var name: String { "RMSprop" }
+    private var h = OptimizerState()
+    public init(learningRate: Float, decay: Float) { self.learningRate = learningRate; self.decay = decay }
+
+    public func update(_ parameters: [Parameter]) {
+        for p in parameters {
+            var hp = h.slot(p)
+            for i in 0..<hp.count {
+                let g = p.gradient.data[i]
+                hp[i] = decay * hp[i] + (1 - decay) * g * g
+                p.value.data[i] -= learningRate * g / (hp[i].squareRoot() + 1e-7)
+            }
+            h.set(p, hp)
+        }
+    }
+}
+
+/// Adam, momentum and RMSprop together, with a bias correction for the first steps:
+///
+///     t ← t + 1
+///     m ← β1·m + (1 − β1)·g                 (running mean of the gradient)
+///     v ← β2·v + (1 − β2)·g²                (running mean of its square)
+///     W ← W − lr·√(1 − β2ᵗ)/(1 − β1ᵗ) · m / (√v + ε)
+///
+/// This is the book's form (the correction folded into the learning rate), ε = 1e-7.
+public final class Adam: Optimizer {
+    public let learningRate: Float, beta1: Float, beta2: Float
+    public var name: String { "Adam" }
+    public private(set) var step = 0
+    private var m = OptimizerState(), v = OptimizerState()
+
+    public init(learningRate: Float, beta1: Float = 0.9, beta2: Float = 0.999) {
+        self.learningRate = learningRate; self.beta1 = beta1; self.beta2 = beta2
+    }
+
+    public func update(_ parameters: [Parameter]) {
+        step += 1
+        let t = Double(step)
+        let lrT = Float(Double(learningRate) * (1 - pow(Double(beta2), t)).squareRoot() / (1 - pow(Double(beta1), t)))
+        for p in parameters {
+            var mp = m.slot(p), vp = v.slot(p)
+            p.value.data.withUnsafeMutableBufferPointer { w in
+                p.gradient.data.withUnsafeBufferPointer { g in
+                    for i in 0..<mp.count {
+                        mp[i] += (1 - beta1) * (g[i] - mp[i])
+                        vp[i] += (1 - beta2) * (g[i] * g[i] - vp[i])
+                        w[i] -= lrT * mp[i] / (vp[i].squareRoot() + 1e-7)
+                    }
+                }
+            }
+            m.set(p, mp)
+            v.set(p, vp)
+        }
+    }
+}

@@ -1,0 +1,123 @@
+@testable import ConvNet
+import Foundation
+import Testing
+
+/// First steps worked out by hand, for one weight w = 1 with gradient g = 0.5 each step.
+@Suite struct OptimizerTests {
+    func steps(_ optimizer: Optimizer, count: Int) -> [Float] {
+        let p = Parameter("w", Tensor(shape: [1], data: [1]))
+        return (0..<count).map { _ in
+            p.gradient = Tensor(shape: [1], data: [0.5])
+            optimizer.update([p])
+            return p.value.data[0]
+        }
+    }
+
+    func expectClose(_ got: [Float], _ expected: [Float], _ name: String) {
+        for (g, e) in zip(got, expected) { #expect(abs(g - e) < 1e-5, "\(name): got \(got), expected \(expected)") }
+    }
+
+    @Test func sgd() {
+        // w ← 1 − 0.1·0.5 = 0.95, then 0.90
+        expectClose(steps(SGD(learningRate: 0.1), count: 2), [0.95, 0.90], "SGD")
+    }
+
+    @Test func momentum() {
+        // v = −0.05, w = 0.95;  v = 0.9·(−0.05) − 0.05 = −0.095, w = 0.855
+        expectClose(steps(Momentum(learningRate: 0.1, momentum: 0.9), count: 2), [0.95, 0.855], "Momentum")
+    }
+
+    @Test func adaGrad() {
+        // h = 0.25, w = 1 − 0.05/0.5 = 0.9;  h = 0.5, w = 0.9 − 0.05/√0.5 = 0.8292893
+        expectClose(steps(AdaGrad(learningRate: 0.1), count: 2), [0.9, 0.8292893], "AdaGrad")
+    }
+
+    @Test func rmsprop() {
+        // h = 0.1·0.25 = 0.025, w = 1 − 0.05/√0.025 = 0.6837722
+        // h = 0.9·0.025 + 0.025 = 0.0475, w = 0.6837722 − 0.05/√0.0475 = 0.4543561
+        expectClose(steps(RMSprop(learningRate: 0.1, decay: 0.9), count: 2), [0.6837722, 0.4543561], "RMSprop")
+    }
+
+    @Test func adam() {
+        // With a constant gradient, the bias-corrected step is lr each time: 0.9, then 0.8.
+        // Step 1: m = 0.05, v = 0.00025, lr_t = 0.1·√0.001/0.1, step = lr_t·m/√v = 0.1.
+        expectClose(steps(Adam(learningRate: 0.1, beta1: 0.9, beta2: 0.999), count: 2), [0.9, 0.8], "Adam")
+    }
+
+    /// Each optimizer finds the minimum of f(w) = ½ Σ aᵢ (wᵢ − cᵢ)².
+    @Test func convergeOnAQuadratic() {
+        let a: [Float] = [1, 4, 0.5], c: [Float] = [3, -2, 1]
+        let optimizers: [Optimizer] = [SGD(learningRate: 0.2), Momentum(learningRate: 0.05, momentum: 0.9),
+                                       AdaGrad(learningRate: 0.9), RMSprop(learningRate: 0.05, decay: 0.9),
+                                       Adam(learningRate: 0.1)]
+        for optimizer in optimizers {
+            let p = Parameter("w", Tensor(shape: [3]))
+            for _ in 0..<600 {
+                p.gradient = Tensor(shape: [3], data: (0..<3).map { a[$0] * (p.value.data[$0] - c[$0]) })
+                optimizer.update([p])
+            }
+            let error = (0..<3).map { abs(p.value.data[$0] - c[$0]) }.max()!
+            #expect(error < 0.02, "\(optimizer.name) ended at \(p.value.data), minimum at \(c)")
+        }
+    }
+}
+
+@Suite struct NetworkTests {
+    @Test func simpleConvNetShapesAndParameters() throws {
+        var rng = SeededRandom(seed: 1)
+        let net = Network.simpleConvNet(rng: &rng)
+        let rows = try net.summary()
+        #expect(rows.map(\.outputShape) == [[1, 30, 24, 24], [1, 30, 24, 24], [1, 30, 12, 12], [1, 100], [1, 100], [1, 10]])
+        #expect(rows.map(\.parameters) == [30 * 25 + 30, 0, 0, 4320 * 100 + 100, 0, 100 * 10 + 10])
+        #expect(net.parameterCount == 433_890)
+    }
+
+    @Test func mlpShapes() throws {
+        var rng = SeededRandom(seed: 1)
+        let net = Network.mlp(sizes: [784, 64, 10], rng: &rng)
+        #expect(try net.summary().map(\.outputShape) == [[1, 64], [1, 64], [1, 10]])
+        #expect(net.parameterCount == 784 * 64 + 64 + 64 * 10 + 10)
+    }
+
+    @Test func summaryNamesTheLayerThatDoesNotFit() {
+        var rng = SeededRandom(seed: 1)
+        let net = Network(layers: [Convolution(filters: 2, channels: 1, filterHeight: 3, filterWidth: 3, stride: 1, padding: 0,
+                                               weightStd: 1, rng: &rng),
+                                   Affine(inputSize: 50, outputSize: 3, weightStd: 1, rng: &rng)], inputShape: [1, 6, 6])
+        #expect(throws: ShapeError.self) { try net.summary() }
+        do { _ = try net.summary() } catch { #expect("\(error)".contains("layer 2 (Affine)")) }
+    }
+
+    /// Before training, the network knows nothing: the loss is near −ln(1/10) = 2.303.
+    @Test func initialLossIsNearLn10() {
+        var rng = SeededRandom(seed: 3)
+        let net = Network.simpleConvNet(rng: &rng)
+        let x = Tensor.randomUniform([20, 1, 28, 28], 0, 1, rng: &rng)
+        let loss = net.loss(x, labels: (0..<20).map { $0 % 10 }, training: false)
+        #expect(abs(Double(loss) - log(10)) < 0.5, "initial loss \(loss)")
+    }
+
+    /// The gradient of the whole (small) SimpleConvNet, every parameter. The threshold is
+    /// 1e-2 rather than the single layers' 1e-3: inside a network a nudge of h can push
+    /// a hidden value across a ReLU kink or change a pooling winner. A wrong backward
+    /// shows 0.5 or more (BrokenBackwardTests).
+    @Test func wholeNetworkGradientCheck() {
+        var rng = SeededRandom(seed: 4)
+        let net = Network.simpleConvNet(inputShape: [1, 8, 8], filters: 3, filterSize: 3, hidden: 6, classes: 4, rng: &rng)
+        let x = distinctInput([3, 1, 8, 8], rng: &rng)
+        let results = checkGradients(of: net, input: x, labels: [0, 3, 1], h: 1e-2, threshold: 1e-2)
+        #expect(results.count == 6)
+        for r in results {
+            print(r)
+            #expect(r.passed, "\(r)")
+        }
+    }
+
+    @Test func accuracyCountsCorrectPredictions() {
+        let affine = Affine(weights: Tensor(shape: [2, 2], data: [1, 0, 0, 1]), bias: .zeros([2]))
+        let net = Network(layers: [affine], inputShape: [2])
+        let x = Tensor(shape: [4, 2], data: [1, 0, 0, 1, 2, 1, 0, 3])
+        #expect(net.classify(x, batchSize: 3) == [0, 1, 0, 1])
+        #expect(net.accuracy(x, labels: [0, 1, 1, 1], batchSize: 3) == 0.75)
+    }
+}

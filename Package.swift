@@ -48,7 +48,8 @@ var targets: [Target] = [
                                      .product(name: "ArgumentParser", package: "swift-argument-parser")],
                       path: "Benchmarks/Bench", swiftSettings: numericFlags),
 
-    .testTarget(name: "ConvNetTests", dependencies: ["ConvNet"]),
+    .testTarget(name: "ConvNetTests", dependencies: ["ConvNet"],
+                exclude: ["Fixtures"]),   // numpy fixtures, read from the source tree
     .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
     .testTarget(name: "PicturesTests", dependencies: ["Pictures"]),
     .testTarget(name: "LessonKitTests", dependencies: ["LessonKit"]),

@@ -222,12 +222,15 @@ enum FastMatrixMultiply {
             put(0, c00, c01); put(1, c10, c11); put(2, c20, c21)
             put(3, c30, c31); put(4, c40, c41); put(5, c50, c51)
         } else {
-            // An edge tile: write only the part that lies inside C.
-            let tile = [c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51]
-            for r in 0..<rows {
-                for j in 0..<cols {
-                    let v = tile[r * 2 + j / 8][j % 8]
-                    if overwrite { c[r * ldc + j] = v } else { c[r * ldc + j] += v }
+            // An edge tile: spill the registers to a 6×16 scratch tile on the stack, then
+            // write only the part that lies inside C.
+            withUnsafeTemporaryAllocation(of: V.self, capacity: 12) { tile in
+                tile[0] = c00; tile[1] = c01; tile[2] = c10; tile[3] = c11; tile[4] = c20; tile[5] = c21
+                tile[6] = c30; tile[7] = c31; tile[8] = c40; tile[9] = c41; tile[10] = c50; tile[11] = c51
+                let t = UnsafeRawPointer(tile.baseAddress!).assumingMemoryBound(to: Float.self)
+                for r in 0..<rows {
+                    let src = t + r * nr, dst = c + r * ldc
+                    if overwrite { for j in 0..<cols { dst[j] = src[j] } } else { for j in 0..<cols { dst[j] += src[j] } }
                 }
             }
         }

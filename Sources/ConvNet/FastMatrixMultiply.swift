@@ -38,8 +38,7 @@ enum FastMatrixMultiply {
     }
 
     static func run(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
-                    m: Int, n: Int, k: Int, transposeA: Bool, transposeB: Bool, accumulate: Bool) {
-        let threads = Parallelism.threads
+                    m: Int, n: Int, k: Int, transposeA: Bool, transposeB: Bool, accumulate: Bool, threads: Int) {
         let work = m * n * k
         if threads <= 1 || work < parallelThreshold {
             serial(a, b, c, rows: 0..<m, m: m, n: n, k: k, kRange: 0..<k,

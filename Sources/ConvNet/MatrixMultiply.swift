@@ -18,7 +18,8 @@ public enum Parallelism {
 /// `naiveMatrixMultiply` below is the plain definition the tests compare it against.
 public func matrixMultiply(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
                            m: Int, n: Int, k: Int,
-                           transposeA: Bool = false, transposeB: Bool = false, accumulate: Bool = false) {
+                           transposeA: Bool = false, transposeB: Bool = false, accumulate: Bool = false,
+                           threads: Int = Parallelism.threads) {
     require(m >= 0 && n >= 0 && k >= 0, "matrixMultiply: negative size m=\(m) n=\(n) k=\(k)")
     if m == 0 || n == 0 { return }
     if k == 0 {
@@ -26,12 +27,13 @@ public func matrixMultiply(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
         return
     }
     FastMatrixMultiply.run(a, b, c, m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB,
-                           accumulate: accumulate)
+                           accumulate: accumulate, threads: max(1, threads))
 }
 
 /// The same on arrays (C is overwritten, or added to when `accumulate`).
 public func matrixMultiply(_ a: [Float], _ b: [Float], _ c: inout [Float], m: Int, n: Int, k: Int,
-                           transposeA: Bool = false, transposeB: Bool = false, accumulate: Bool = false) {
+                           transposeA: Bool = false, transposeB: Bool = false, accumulate: Bool = false,
+                           threads: Int = Parallelism.threads) {
     require(a.count >= m * k && b.count >= k * n && c.count >= m * n,
                  "matrixMultiply: arrays of \(a.count), \(b.count), \(c.count) are too small for m=\(m) n=\(n) k=\(k)")
     a.withUnsafeBufferPointer { pa in
@@ -41,7 +43,8 @@ public func matrixMultiply(_ a: [Float], _ b: [Float], _ c: inout [Float], m: In
                 withUnsafeTemporaryAllocation(of: Float.self, capacity: 1) { dummy in
                     matrixMultiply(pa.baseAddress ?? UnsafePointer(dummy.baseAddress!), pb.baseAddress ?? UnsafePointer(dummy.baseAddress!),
                                    pc.baseAddress ?? dummy.baseAddress!, m: m, n: n, k: k,
-                                   transposeA: transposeA, transposeB: transposeB, accumulate: accumulate)
+                                   transposeA: transposeA, transposeB: transposeB, accumulate: accumulate,
+                                   threads: threads)
                 }
             }
         }

@@ -13,10 +13,8 @@ import Testing
         var expected = naiveMatrixMultiply(a, b, m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB)
         if accumulate { for i in 0..<expected.count { expected[i] += start[i] } }
         var c = accumulate ? start : [Float](repeating: .nan, count: m * n)
-        let saved = Parallelism.threads
-        Parallelism.threads = threads
-        matrixMultiply(a, b, &c, m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB, accumulate: accumulate)
-        Parallelism.threads = saved
+        matrixMultiply(a, b, &c, m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB, accumulate: accumulate,
+                       threads: threads)
         let scale = max(expected.map(abs).max() ?? 0, 1e-30)
         return zip(c, expected).map { abs($0 - $1) }.max().map { $0 / scale } ?? 0
     }

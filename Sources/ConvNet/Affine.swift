@@ -40,7 +40,7 @@ public final class Affine: Layer {
     }
 
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
-        do { _ = try outputShape(for: x.shape) } catch { fatalError("\(error)") }
+        _ = requireOutputShape(for: x.shape)
         inputShape = x.shape
         self.x = x.reshaped([x.shape[0], inputSize])
         var out = matrixMultiply(self.x, W.value)

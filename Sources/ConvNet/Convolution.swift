@@ -53,8 +53,7 @@ public final class Convolution: Layer {
     }
 
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
-        let outShape: [Int]
-        do { outShape = try outputShape(for: x.shape) } catch { fatalError("\(error)") }
+        let outShape = requireOutputShape(for: x.shape)
         let (n, fn, oh, ow) = (outShape[0], outShape[1], outShape[2], outShape[3])
         inputShape = x.shape
         col = im2col(x, filterHeight: filterHeight, filterWidth: filterWidth, stride: stride, padding: padding)

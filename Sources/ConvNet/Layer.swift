@@ -31,6 +31,15 @@ extension Layer {
     public var parameters: [Parameter] { [] }
     /// The book's `forward(x)`: training mode.
     public func forward(_ x: Tensor) -> Tensor { forward(x, training: true) }
+
+    /// The output shape for an input inside forward, where a mismatch is a programming
+    /// error: user input is checked (and thrown) earlier, by `Network.checkInput` or
+    /// `Network.summary`. Stops with the ShapeError's sentence.
+    func requireOutputShape(for inputShape: [Int]) -> [Int] {
+        do { return try outputShape(for: inputShape) } catch {
+            fatalError("\(error)")
+        }
+    }
 }
 
 /// An input that does not fit a layer: the message says which layer and why.

@@ -63,6 +63,16 @@ public final class Network {
         return Double(zip(predictions, labels).filter { $0 == $1 }.count) / Double(max(labels.count, 1))
     }
 
+    /// Checks that a batch fits every layer, throwing a ShapeError that names the first
+    /// layer it does not fit. Call it on anything that comes from outside (a file, an image)
+    /// before `predict`.
+    public func checkInput(_ x: Tensor) throws {
+        guard x.rank >= 1, Array(x.shape.dropFirst()) == inputShape else {
+            throw ShapeError("the network takes items of shape \(inputShape), got a batch of shape \(x.shape)")
+        }
+        _ = try summary()
+    }
+
     /// One row per layer: its name, output shape for a batch of one, and parameter count.
     /// Throws a ShapeError naming the first layer the data does not fit.
     public func summary() throws -> [(layer: String, outputShape: [Int], parameters: Int)] {

@@ -22,8 +22,7 @@ public final class MaxPooling: Layer {
     }
 
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
-        let s: [Int]
-        do { s = try outputShape(for: x.shape) } catch { fatalError("\(error)") }
+        let s = requireOutputShape(for: x.shape)
         let (n, c, h, w, oh, ow) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3], s[2], s[3])
         inputShape = x.shape
         var out = Tensor(shape: s)
@@ -90,8 +89,7 @@ public final class AveragePooling: Layer {
     }
 
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
-        let s: [Int]
-        do { s = try outputShape(for: x.shape) } catch { fatalError("\(error)") }
+        let s = requireOutputShape(for: x.shape)
         inputShape = x.shape
         var out = Tensor(shape: s)
         let scale = 1 / Float(poolHeight * poolWidth)

@@ -86,6 +86,7 @@ import Testing
                                    Affine(inputSize: 50, outputSize: 3, weightStd: 1, rng: &rng)], inputShape: [1, 6, 6])
         #expect(throws: ShapeError.self) { try net.summary() }
         do { _ = try net.summary() } catch { #expect("\(error)".contains("layer 2 (Affine)")) }
+        #expect(throws: ShapeError.self) { try net.checkInput(Tensor(shape: [2, 1, 5, 5])) }
     }
 
     /// Before training, the network knows nothing: the loss is near −ln(1/10) = 2.303.

@@ -108,7 +108,9 @@ public final class Lesson {
 
     /// More prose inside a step.
     public func say(_ text: String) {
-        print(Terminal.wrap(text, width: width))
+        // A short single line is printed as it is, so aligned spacing survives.
+        let fits = text.count <= width && !text.contains("\n")
+        print(fits ? text : Terminal.wrap(text, width: width))
     }
 
     /// A small tensor printed as an aligned grid under a label.

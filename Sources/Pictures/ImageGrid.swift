@@ -74,6 +74,9 @@ public struct ImageGrid: Sendable {
                                 width: l.pixelSize, height: l.pixelSize, colour)
                 }
             }
+            // A thin frame, so a map whose edges are background (white or black) keeps its extent.
+            canvas.rectangle(x: x0 + xOffset - 1, y: y0 - 1, width: map.columns * l.pixelSize + 2,
+                             height: map.rows * l.pixelSize + 2, .midGrey)
             if let labels, index < labels.count {
                 canvas.text(labels[index], centreX: x0 + l.cellWidth / 2, y: y0 + l.cellHeight + 3,
                             colour: labelColours?[index] ?? .darkGrey)

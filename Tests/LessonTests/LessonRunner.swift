@@ -55,13 +55,15 @@ struct LessonRun {
     }
 
     /// The standard check: --quick --no-pause succeeds, prints every step, writes figures.
-    static func checkQuick(_ name: String, expectFigures: [String]) throws {
+    @discardableResult
+    static func checkQuick(_ name: String, expectFigures: [String]) throws -> LessonRun {
         let run = try run(name, ["--quick", "--no-pause"])
         #expect(run.status == 0, "\(name) failed: \(run.errors)")
         #expect(run.output.contains("End of lesson"))
         #expect(run.output.contains("Exercises"))
         for figure in expectFigures { #expect(run.figures.contains(figure), "\(name) did not write \(figure)") }
         #expect(run.errors.isEmpty, "\(name) wrote to stderr: \(run.errors)")
+        return run
     }
 }
 

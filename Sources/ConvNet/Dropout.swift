@@ -7,8 +7,10 @@
 /// The mask comes from the layer's own seeded generator, so runs are repeatable.
 public final class Dropout: Layer {
     public let ratio: Float
+    public let seed: UInt64
     public var name: String { "Dropout" }
-    private var rng: SeededRandom
+    /// The generator of the masks; a checkpoint saves and restores its state.
+    public var rng: SeededRandom
     private var scaledMask: [Float] = []     // 0 or 1/(1 − ratio) for each value
     /// When true, training-mode forward reuses the last mask instead of drawing a new one
     /// (a gradient check needs the same function on every evaluation).
@@ -17,6 +19,7 @@ public final class Dropout: Layer {
     public init(ratio: Float, seed: UInt64) {
         require(ratio >= 0 && ratio < 1, "Dropout ratio must be in [0, 1), got \(ratio)")
         self.ratio = ratio
+        self.seed = seed
         rng = SeededRandom(seed: seed)
     }
 

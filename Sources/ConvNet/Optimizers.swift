@@ -5,6 +5,16 @@ import Foundation
 public protocol Optimizer: AnyObject {
     var name: String { get }
     func update(_ parameters: [Parameter])
+    /// What the optimizer remembers about `parameters` (velocities, running averages, the
+    /// step count), as arrays in a fixed order, so a checkpoint can save it...
+    func state(for parameters: [Parameter]) -> [[Float]]
+    /// ...and a resumed run can continue with exactly the same steps.
+    func restore(_ state: [[Float]], for parameters: [Parameter]) throws
+}
+
+/// A checkpoint's optimizer state does not fit the optimizer or the network.
+public struct OptimizerStateError: Error, CustomStringConvertible {
+    public let description: String
 }
 
 /// Per-parameter state, created zero-filled the first time a parameter is seen.
@@ -14,6 +24,20 @@ struct OptimizerState {
         slots[ObjectIdentifier(p)] ?? [Float](repeating: 0, count: p.value.count)
     }
     mutating func set(_ p: Parameter, _ values: [Float]) { slots[ObjectIdentifier(p)] = values }
+
+    mutating func arrays(for parameters: [Parameter]) -> [[Float]] { parameters.map { slot($0) } }
+
+    mutating func restore(_ arrays: ArraySlice<[Float]>, for parameters: [Parameter], _ name: String) throws {
+        guard arrays.count == parameters.count else {
+            throw OptimizerStateError(description: "\(name) state holds \(arrays.count) arrays for \(parameters.count) parameters")
+        }
+        for (p, values) in zip(parameters, arrays) {
+            guard values.count == p.value.count else {
+                throw OptimizerStateError(description: "\(name) state for \(p.name) has \(values.count) numbers, the parameter \(p.value.count)")
+            }
+            set(p, values)
+        }
+    }
 }
 
 /// Stochastic gradient descent:  W ← W − lr·∂L/∂W
@@ -26,6 +50,11 @@ public final class SGD: Optimizer {
         for p in parameters {
             for i in 0..<p.value.count { p.value.data[i] -= learningRate * p.gradient.data[i] }
         }
+    }
+
+    public func state(for parameters: [Parameter]) -> [[Float]] { [] }
+    public func restore(_ state: [[Float]], for parameters: [Parameter]) throws {
+        guard state.isEmpty else { throw OptimizerStateError(description: "SGD keeps no state, the checkpoint has \(state.count) arrays") }
     }
 }
 
@@ -46,6 +75,11 @@ public final class Momentum: Optimizer {
             }
             velocity.set(p, v)
         }
+    }
+
+    public func state(for parameters: [Parameter]) -> [[Float]] { velocity.arrays(for: parameters) }
+    public func restore(_ state: [[Float]], for parameters: [Parameter]) throws {
+        try velocity.restore(state[...], for: parameters, name)
     }
 }
 
@@ -68,6 +102,11 @@ public final class AdaGrad: Optimizer {
             h.set(p, hp)
         }
     }
+
+    public func state(for parameters: [Parameter]) -> [[Float]] { h.arrays(for: parameters) }
+    public func restore(_ state: [[Float]], for parameters: [Parameter]) throws {
+        try h.restore(state[...], for: parameters, name)
+    }
 }
 
 /// RMSprop:  h ← ρ·h + (1 − ρ)·(∂L/∂W)²;  W ← W − lr·∂L/∂W / (√h + ε)
@@ -88,6 +127,11 @@ public final class RMSprop: Optimizer {
             }
             h.set(p, hp)
         }
+    }
+
+    public func state(for parameters: [Parameter]) -> [[Float]] { h.arrays(for: parameters) }
+    public func restore(_ state: [[Float]], for parameters: [Parameter]) throws {
+        try h.restore(state[...], for: parameters, name)
     }
 }
 
@@ -127,5 +171,20 @@ public final class Adam: Optimizer {
             m.set(p, mp)
             v.set(p, vp)
         }
+    }
+
+    /// [step], then m for each parameter, then v for each parameter. (The step is stored
+    /// as a Float, exact up to 2^24 steps.)
+    public func state(for parameters: [Parameter]) -> [[Float]] {
+        [[Float(step)]] + m.arrays(for: parameters) + v.arrays(for: parameters)
+    }
+    public func restore(_ state: [[Float]], for parameters: [Parameter]) throws {
+        let n = parameters.count
+        guard state.count == 1 + 2 * n, state[0].count == 1, state[0][0] >= 0 else {
+            throw OptimizerStateError(description: "Adam state holds \(state.count) arrays, \(1 + 2 * n) expected")
+        }
+        try m.restore(state[1...n], for: parameters, name)
+        try v.restore(state[(n + 1)...], for: parameters, name)
+        step = Int(state[0][0])
     }
 }

@@ -3,7 +3,9 @@ import Foundation
 /// A small seeded random number generator (SplitMix64). The same seed gives the same
 /// numbers on every platform, so a lesson's numbers and figures are reproducible.
 public struct SeededRandom: RandomNumberGenerator, Sendable {
-    private var state: UInt64
+    /// The whole state of the generator: `SeededRandom(seed: g.state)` continues exactly
+    /// where `g` is (checkpoints save it).
+    public private(set) var state: UInt64
 
     public init(seed: UInt64) {
         state = seed

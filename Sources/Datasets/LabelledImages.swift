@@ -126,3 +126,6 @@ public func oneHot(_ labels: [Int], classes: Int = 10) -> Tensor {
     }
     return t
 }
+
+/// The trainer of the core draws its batches through `batch(_:)`.
+extension LabelledImages: TrainingData {}

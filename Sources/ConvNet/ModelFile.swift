@@ -1,0 +1,272 @@
+import Foundation
+
+/// The model file: a trained network (or a training checkpoint) in one binary file.
+///
+/// Layout, all integers little-endian:
+///
+///     "CNNMODEL"                 8 bytes, the magic
+///     version                    UInt32 (1)
+///     then sections, each:       tag (4 ASCII bytes), length (UInt64), payload
+///       "ARCH"  the architecture as text (see Network.architecture)
+///       "PARM"  UInt32 count, then per parameter: UInt32 rank, rank × UInt32 sizes,
+///               the values as Float32
+///       "OPTM"  (checkpoints) optimizer name and state, see Checkpoint.swift
+///       "TRNR"  (checkpoints) the trainer's position and history, as text
+///       "END "  length 4, payload CRC-32 of every byte before this section
+///
+/// Files are written atomically: to a temporary file in the same folder, flushed to disk,
+/// then renamed over the target, so a crash or a full disk never leaves half a model
+/// where a good one was.
+public enum ModelFile {
+    public static let magic = Array("CNNMODEL".utf8)
+    public static let version: UInt32 = 1
+    /// Larger files are refused before they are read (the course's models are a few MB).
+    public static let maximumBytes = 1 << 30
+
+    /// Saves the network's architecture and parameters to `path`.
+    public static func save(_ network: Network, to path: String) throws {
+        try writeAtomically(encode(sections: modelSections(network)), to: path)
+    }
+
+    /// Loads a model file, rebuilding the network it describes.
+    public static func load(_ path: String) throws -> Network {
+        let sections = try readSections(path)
+        let network: Network
+        do { network = try Network(architecture: try text(sections, "ARCH", path)) } catch let error as ShapeError {
+            throw ModelFileError.malformed(path: path, detail: "its architecture is not valid: \(error)")
+        }
+        try setParameters(of: network, from: sections, path: path)
+        return network
+    }
+
+    /// Loads the parameters of a model file into an existing network, which must have the
+    /// same architecture.
+    public static func load(_ path: String, into network: Network) throws {
+        let sections = try readSections(path)
+        let stored = try text(sections, "ARCH", path)
+        guard stored == network.architecture else {
+            throw ModelFileError.architectureMismatch(path: path, file: stored, expected: network.architecture)
+        }
+        try setParameters(of: network, from: sections, path: path)
+    }
+
+    // MARK: Sections
+
+    static func modelSections(_ network: Network) -> [(String, [UInt8])] {
+        var parameters = ByteWriter()
+        parameters.append(UInt32(network.parameters.count))
+        for p in network.parameters {
+            parameters.append(UInt32(p.value.rank))
+            for size in p.value.shape { parameters.append(UInt32(size)) }
+            parameters.append(p.value.data)
+        }
+        return [("ARCH", Array(network.architecture.utf8)), ("PARM", parameters.bytes)]
+    }
+
+    static func setParameters(of network: Network, from sections: [String: [UInt8]], path: String) throws {
+        guard let bytes = sections["PARM"] else { throw ModelFileError.malformed(path: path, detail: "it has no parameters section") }
+        var reader = ByteReader(bytes: bytes, path: path)
+        let count = Int(try reader.uint32())
+        let parameters = network.parameters
+        guard count == parameters.count else {
+            throw ModelFileError.malformed(path: path, detail: "it holds \(count) parameter tensors, the architecture needs \(parameters.count)")
+        }
+        var values: [Tensor] = []
+        for p in parameters {
+            let rank = Int(try reader.uint32())
+            guard rank <= 8 else { throw ModelFileError.malformed(path: path, detail: "a parameter of rank \(rank)") }
+            let shape = try (0..<rank).map { _ in Int(try reader.uint32()) }
+            guard shape == p.value.shape else {
+                throw ModelFileError.malformed(path: path, detail: "parameter \(p.name) has shape \(shape), the architecture needs \(p.value.shape)")
+            }
+            values.append(Tensor(shape: shape, data: try reader.floats(p.value.count)))
+        }
+        guard reader.atEnd else { throw ModelFileError.malformed(path: path, detail: "extra bytes after the parameters") }
+        for (p, v) in zip(parameters, values) { p.value = v }   // only once everything was read
+    }
+
+    static func text(_ sections: [String: [UInt8]], _ tag: String, _ path: String) throws -> String {
+        guard let bytes = sections[tag] else { throw ModelFileError.malformed(path: path, detail: "it has no \(tag) section") }
+        guard let s = String(validating: bytes, as: UTF8.self) else {
+            throw ModelFileError.malformed(path: path, detail: "its \(tag) section is not text")
+        }
+        return s
+    }
+
+    // MARK: Encoding
+
+    static func encode(sections: [(String, [UInt8])]) -> [UInt8] {
+        var w = ByteWriter()
+        w.bytes += magic
+        w.append(version)
+        for (tag, payload) in sections {
+            w.bytes += Array(tag.utf8)
+            w.append(UInt64(payload.count))
+            w.bytes += payload
+        }
+        let checksum = crc32(w.bytes)
+        w.bytes += Array("END ".utf8)
+        w.append(UInt64(4))
+        w.append(checksum)
+        return w.bytes
+    }
+
+    static func readSections(_ path: String) throws -> [String: [UInt8]] {
+        let bytes = try readFile(path)
+        guard bytes.count >= 12, Array(bytes[0..<8]) == magic else {
+            throw ModelFileError.notAModel(path: path)
+        }
+        var reader = ByteReader(bytes: bytes, path: path)
+        reader.position = 8
+        let version = try reader.uint32()
+        guard version == ModelFile.version else { throw ModelFileError.unsupportedVersion(path: path, version: version) }
+        var sections: [String: [UInt8]] = [:]
+        while true {
+            let start = reader.position
+            let tag = String(decoding: try reader.bytes(4), as: UTF8.self)
+            let length = try reader.uint64()
+            guard length <= UInt64(bytes.count - reader.position) else {
+                throw ModelFileError.truncated(path: path, detail: "section \(tag) says \(length) bytes, only \(bytes.count - reader.position) follow")
+            }
+            let payload = Array(try reader.bytes(Int(length)))
+            if tag == "END " {
+                var end = ByteReader(bytes: payload, path: path)
+                guard length == 4, try end.uint32() == crc32(Array(bytes[0..<start])) else {
+                    throw ModelFileError.checksumMismatch(path: path)
+                }
+                guard reader.atEnd else { throw ModelFileError.malformed(path: path, detail: "bytes after the end") }
+                return sections
+            }
+            sections[tag] = payload
+        }
+    }
+
+    static func readFile(_ path: String) throws -> [UInt8] {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw ModelFileError.notFound(path: path)
+        }
+        guard !isDirectory.boolValue else { throw ModelFileError.isADirectory(path: path) }
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw ModelFileError.unreadable(path: path) }
+        defer { try? handle.close() }
+        let size = (try? handle.seekToEnd()) ?? 0
+        guard size <= UInt64(maximumBytes) else {
+            throw ModelFileError.malformed(path: path, detail: "it is \(size) bytes, more than the \(maximumBytes) a model may have")
+        }
+        try? handle.seek(toOffset: 0)
+        guard let data = try? handle.readToEnd() ?? Data() else { throw ModelFileError.unreadable(path: path) }
+        return [UInt8](data)
+    }
+}
+
+/// What can be wrong with a model or checkpoint file, said so a learner can act on it.
+public enum ModelFileError: Error, CustomStringConvertible, Equatable {
+    case notFound(path: String)
+    case isADirectory(path: String)
+    case unreadable(path: String)
+    case notAModel(path: String)
+    case unsupportedVersion(path: String, version: UInt32)
+    case truncated(path: String, detail: String)
+    case checksumMismatch(path: String)
+    case malformed(path: String, detail: String)
+    case architectureMismatch(path: String, file: String, expected: String)
+    case notACheckpoint(path: String)
+    case unwritable(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .notFound(let p): return "\(p): no such model file"
+        case .isADirectory(let p): return "\(p): is a directory, not a model file"
+        case .unreadable(let p): return "\(p): cannot be read (check its permissions)"
+        case .notAModel(let p): return "\(p): not a model file of this course (it does not start with CNNMODEL)"
+        case .unsupportedVersion(let p, let v): return "\(p): model file version \(v), this course reads version \(ModelFile.version)"
+        case .truncated(let p, let d): return "\(p): the file is truncated (\(d)); it was probably not written completely"
+        case .checksumMismatch(let p): return "\(p): the checksum does not match; the file is damaged"
+        case .malformed(let p, let d): return "\(p): not a valid model file: \(d)"
+        case .architectureMismatch(let p, let file, let expected):
+            return "\(p): the file holds a different network.\n  file:     \(file.replacingOccurrences(of: "\n", with: " | "))"
+                + "\n  expected: \(expected.replacingOccurrences(of: "\n", with: " | "))"
+        case .notACheckpoint(let p): return "\(p): a model file, not a training checkpoint (it has no trainer state)"
+        case .unwritable(let p, let r): return "\(p): cannot write the file: \(r)"
+        }
+    }
+}
+
+/// Writes `bytes` to a temporary file beside `path`, flushes it to disk, and renames it
+/// over `path`: readers see the old file or the new one, never a half-written one.
+public func writeAtomically(_ bytes: [UInt8], to path: String) throws {
+    let directory = (path as NSString).deletingLastPathComponent
+    let temporary = (directory.isEmpty ? "." : directory) + "/.\((path as NSString).lastPathComponent).tmp-\(getpid())"
+    let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+    guard fd >= 0 else { throw ModelFileError.unwritable(path: path, reason: String(cString: strerror(errno))) }
+    var written = 0
+    let ok = bytes.withUnsafeBytes { buffer -> Bool in
+        while written < buffer.count {
+            let n = write(fd, buffer.baseAddress! + written, buffer.count - written)
+            if n <= 0 { return false }
+            written += n
+        }
+        return fsync(fd) == 0
+    }
+    let reason = String(cString: strerror(errno))
+    close(fd)
+    guard ok else { unlink(temporary); throw ModelFileError.unwritable(path: path, reason: reason) }
+    guard rename(temporary, path) == 0 else {
+        let reason = String(cString: strerror(errno))
+        unlink(temporary)
+        throw ModelFileError.unwritable(path: path, reason: reason)
+    }
+}
+
+/// CRC-32 (the zlib/PNG polynomial), bit by bit through a small table.
+func crc32(_ bytes: [UInt8]) -> UInt32 {
+    var crc: UInt32 = 0xFFFF_FFFF
+    for b in bytes { crc = crcTable[Int((crc ^ UInt32(b)) & 0xFF)] ^ (crc >> 8) }
+    return crc ^ 0xFFFF_FFFF
+}
+
+private let crcTable: [UInt32] = (0..<256).map { n in
+    var c = UInt32(n)
+    for _ in 0..<8 { c = c & 1 != 0 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
+    return c
+}
+
+/// Little-endian writing and bounds-checked reading.
+struct ByteWriter {
+    var bytes: [UInt8] = []
+    mutating func append(_ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { bytes += $0 } }
+    mutating func append(_ v: UInt64) { withUnsafeBytes(of: v.littleEndian) { bytes += $0 } }
+    mutating func append(_ values: [Float]) {
+        bytes.reserveCapacity(bytes.count + values.count * 4)
+        for v in values { append(v.bitPattern) }
+    }
+}
+
+struct ByteReader {
+    let bytes: [UInt8]
+    let path: String
+    var position = 0
+    var atEnd: Bool { position == bytes.count }
+
+    mutating func bytes(_ n: Int) throws -> ArraySlice<UInt8> {
+        guard n >= 0, n <= bytes.count - position else {
+            throw ModelFileError.truncated(path: path, detail: "needed \(n) more bytes at offset \(position), the file has \(bytes.count - position)")
+        }
+        defer { position += n }
+        return bytes[position..<(position + n)]
+    }
+    mutating func uint32() throws -> UInt32 {
+        try bytes(4).reversed().reduce(0) { $0 << 8 | UInt32($1) }
+    }
+    mutating func uint64() throws -> UInt64 {
+        try bytes(8).reversed().reduce(0) { $0 << 8 | UInt64($1) }
+    }
+    mutating func floats(_ n: Int) throws -> [Float] {
+        guard n >= 0, n <= (bytes.count - position) / 4 else {
+            throw ModelFileError.truncated(path: path, detail: "needed \(n) numbers at offset \(position)")
+        }
+        var out = [Float](repeating: 0, count: n)
+        for i in 0..<n { out[i] = Float(bitPattern: try uint32()) }
+        return out
+    }
+}

@@ -1,0 +1,107 @@
+import Foundation
+import Testing
+@testable import ConvNet
+
+@Suite struct ModelFileTests {
+    let directory: String = {
+        let d = NSTemporaryDirectory() + "models-\(UUID().uuidString)"
+        try? FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
+        return d
+    }()
+
+    func smallNet(seed: UInt64) -> Network {
+        var rng = SeededRandom(seed: seed)
+        return Network.simpleConvNet(inputShape: [1, 10, 10], filters: 4, filterSize: 3, hidden: 8, classes: 10, rng: &rng)
+    }
+
+    @Test func roundTripKeepsEveryBit() throws {
+        let net = smallNet(seed: 1)
+        let path = directory + "/a.model"
+        try ModelFile.save(net, to: path)
+        let loaded = try ModelFile.load(path)
+        #expect(loaded.architecture == net.architecture)
+        for (a, b) in zip(loaded.parameters, net.parameters) { #expect(a.value == b.value) }
+        var rng = SeededRandom(seed: 2)
+        let x = Tensor.randomUniform([3, 1, 10, 10], 0, 1, rng: &rng)
+        #expect(loaded.predict(x) == net.predict(x))
+        // And into an existing network of the same architecture.
+        let other = smallNet(seed: 5)
+        try ModelFile.load(path, into: other)
+        #expect(other.predict(x) == net.predict(x))
+    }
+
+    @Test func architectureTextRebuildsEveryLayerKind() throws {
+        var rng = SeededRandom(seed: 3)
+        let net = Network(layers: [
+            Convolution(filters: 2, channels: 1, filterHeight: 3, filterWidth: 3, stride: 1, padding: 1, weightStd: 1, rng: &rng),
+            Sigmoid(), AveragePooling(poolHeight: 2, poolWidth: 2, stride: 2, padding: 0), Flatten(),
+            Dropout(ratio: 0.25, seed: 9), Affine(inputSize: 32, outputSize: 10, weightStd: 1, rng: &rng),
+        ], inputShape: [1, 8, 8])
+        let rebuilt = try Network(architecture: net.architecture)
+        #expect(rebuilt.architecture == net.architecture)
+        #expect(net.architecture.contains("dropout 0.25 seed 9"))
+    }
+
+    @Test func anotherArchitectureIsRefused() throws {
+        let path = directory + "/b.model"
+        try ModelFile.save(smallNet(seed: 1), to: path)
+        var rng = SeededRandom(seed: 1)
+        let mlp = Network.mlp(sizes: [784, 64, 10], rng: &rng)
+        #expect { try ModelFile.load(path, into: mlp) } throws: { error in
+            let text = "\(error)"
+            return text.contains(path) && text.contains("different network") && text.contains("affine 784 64")
+        }
+    }
+
+    @Test func damagedFilesAreRefusedWithTheirPath() throws {
+        let path = directory + "/c.model"
+        try ModelFile.save(smallNet(seed: 1), to: path)
+        let good = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
+
+        func expectError(_ bytes: [UInt8], _ fragment: String) throws {
+            let bad = directory + "/bad.model"
+            try Data(bytes).write(to: URL(fileURLWithPath: bad))
+            #expect { try ModelFile.load(bad) } throws: { error in
+                "\(error)".contains(bad) && "\(error)".contains(fragment)
+            }
+        }
+        try expectError(Array(good.prefix(good.count / 2)), "truncated")
+        try expectError(Array(good.dropLast(3)), "truncated")
+        try expectError([], "not a model file")
+        try expectError(Array("hello, world, this is text".utf8), "not a model file")
+        var flipped = good
+        flipped[good.count / 2] ^= 0x10
+        try expectError(flipped, "checksum")
+        var version = good
+        version[8] = 7
+        try expectError(version, "version 7")
+        #expect { try ModelFile.load(directory + "/none.model") } throws: { "\($0)".contains("no such model file") }
+        #expect { try ModelFile.load(directory) } throws: { "\($0)".contains("is a directory") }
+    }
+
+    /// A save that fails leaves the previous file as it was, and no temporary file.
+    @Test func failedSaveKeepsThePreviousFile() throws {
+        let path = directory + "/d.model"
+        try ModelFile.save(smallNet(seed: 1), to: path)
+        let before = try Data(contentsOf: URL(fileURLWithPath: path))
+        #expect(throws: ModelFileError.self) { try ModelFile.save(smallNet(seed: 2), to: directory + "/missing/dir/d.model") }
+        // Make the folder read-only: the temporary file cannot be created.
+        chmod(directory, 0o555)
+        defer { chmod(directory, 0o755) }
+        if access(directory, W_OK) != 0 {      // (root can write anyway; then this part proves nothing)
+            #expect { try ModelFile.save(smallNet(seed: 2), to: path) } throws: { "\($0)".contains("cannot write") }
+        }
+        chmod(directory, 0o755)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.contains(".tmp-") }
+        #expect(leftovers.isEmpty)
+    }
+
+    @Test func hostileArchitectureTextIsRefused() {
+        for text in ["", "input", "input 1 28 28\nconvolution filters 99999999 channels 1 size 5 5 stride 1 padding 0",
+                     "input 1 28 28\naffine 100000 100000", "input 1 28 28\nwarp 9", "input 0 28 28",
+                     "input 1 28 28\ndropout 1.5 seed 1", "input 1 28 28\naffine 10 10"] {
+            #expect(throws: ShapeError.self, "\(text)") { try Network(architecture: text) }
+        }
+    }
+}

@@ -21,7 +21,7 @@ let optimisedFlags: [SwiftSetting] = [
     .unsafeFlags(["-O"]),
 ]
 
-let lessons = ["Lesson00", "Lesson01", "Lesson02", "Lesson03", "Lesson04", "Lesson05", "Lesson06"]
+let lessons = ["Lesson00", "Lesson01", "Lesson02", "Lesson03", "Lesson04", "Lesson05", "Lesson06", "Lesson07", "Lesson09"]
 
 var targets: [Target] = [
     // System libraries (Debian: `apt-get install libpng-dev`, which brings zlib1g-dev;
@@ -58,7 +58,8 @@ var targets: [Target] = [
 ]
 
 for lesson in lessons {
-    targets.append(.executableTarget(name: lesson, dependencies: ["LessonKit"],
+    targets.append(.executableTarget(name: lesson,
+                                     dependencies: ["LessonKit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
                                      path: "Lessons/\(lesson)"))
 }
 

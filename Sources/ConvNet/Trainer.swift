@@ -47,6 +47,7 @@ public struct TrainingHistory: Equatable, Sendable {
     /// The loss of every step, in order.
     public var stepLosses: [Float] = []
     public var epochs: [EpochRecord] = []
+    public init() {}
 }
 
 /// What a progress display needs after each step.
@@ -86,6 +87,7 @@ public final class Trainer {
 
     public internal(set) var history = TrainingHistory()
     /// Called after every step and every epoch (for a progress bar, say).
+    public var onEpochStart: ((_ epoch: Int) -> Void)?
     public var onStep: ((StepReport) -> Void)?
     public var onEpoch: ((EpochRecord) -> Void)?
 
@@ -127,6 +129,7 @@ public final class Trainer {
         while completedEpochs < options.epochs && !stoppedEarly {
             var rng = epochStartRandom
             let order = rng.permutation(train.count)
+            onEpochStart?(completedEpochs + 1)
             let epochStart = DispatchTime.now().uptimeNanoseconds
             var lastReport = epochStart, imagesSinceReport = 0
             while stepInEpoch < stepsPerEpoch {

@@ -103,6 +103,7 @@ public final class Lesson {
         if !prose.isEmpty { print(Terminal.wrap(prose, width: width)) }
         print("")
         do { try body() } catch { Lesson.fail(error) }
+        fflush(nil)         // into a pipe or a log too, each step shows when it is done
         pause()
     }
 

@@ -44,6 +44,7 @@ public final class ProgressBar {
             guard tenth > lastPlainTenth else { return }
             lastPlainTenth = tenth
             print(line(done: done, info: info))
+            fflush(nil)
         }
     }
 

@@ -52,7 +52,12 @@ public struct LineChart: Sendable {
         func py(_ y: Double) -> Int { bottom - Int(((y - yLo) / (yHi - yLo) * Double(bottom - top)).rounded()) }
 
         // Grid lines and ticks.
-        let xt = Ticks.nice(xLo, xHi, about: 6), yt = Ticks.nice(yLo, yHi, about: 5)
+        var xt = Ticks.nice(xLo, xHi, about: 6)
+        let yt = Ticks.nice(yLo, yHi, about: 5)
+        // Whole-number x values (epochs, steps) get whole-number ticks only.
+        if xt.step < 1 && xs.allSatisfy({ $0 == $0.rounded() }) {
+            xt = (Array(stride(from: xLo.rounded(.up), through: xHi, by: 1)), 1)
+        }
         for v in xt.values {
             canvas.fill(x: px(v), y: top, width: 1, height: bottom - top, .lightGrey)
             canvas.text(Ticks.label(v, step: xt.step), centreX: px(v), y: bottom + 6)
@@ -77,13 +82,23 @@ public struct LineChart: Sendable {
                 guard x.isFinite, y.isFinite else { previous = nil; continue }
                 let point = (px(x) - left, py(y) - top)
                 if let p = previous {
-                    travelled += abs(point.0 - p.0) + abs(point.1 - p.1)
-                    if !s.dashed || (travelled / 8) % 2 == 0 {
+                    if s.dashed {
+                        // Cut the segment into 4-pixel pieces and draw every other 8 pixels.
+                        let length = max(abs(point.0 - p.0), abs(point.1 - p.1))
+                        let pieces = max(1, length / 4)
+                        for k in 0..<pieces where ((travelled + k * 4) / 8) % 2 == 0 {
+                            func at(_ t: Int) -> (Int, Int) {
+                                (p.0 + (point.0 - p.0) * t / pieces, p.1 + (point.1 - p.1) * t / pieces)
+                            }
+                            clipped.line(from: at(k), to: at(k + 1), colour, thickness: 2)
+                        }
+                        travelled += length
+                    } else {
                         clipped.line(from: p, to: point, colour, thickness: 2)
                     }
-                } else if s.x.count == 1 {
-                    clipped.fill(x: point.0 - 2, y: point.1 - 2, width: 5, height: 5, colour)
                 }
+                // Few points (one per epoch, say): mark each one.
+                if s.x.count <= 30 { clipped.fill(x: point.0 - 2, y: point.1 - 2, width: 5, height: 5, colour) }
                 previous = point
             }
         }
@@ -96,7 +111,16 @@ public struct LineChart: Sendable {
         if series.count > 1 || !(series.first?.name.isEmpty ?? true) {
             let textW = series.map { Canvas.textWidth($0.name) }.max() ?? 0
             let boxW = textW + 36, boxH = series.count * 14 + 8
-            let bx = right - boxW - 6, by = top + 6
+            // Top right, unless the curves pass there more than through the bottom right.
+            func inked(_ y0: Int) -> Int {
+                var n = 0
+                for y in max(0, y0 - top)..<min(clipped.height, y0 - top + boxH) {
+                    for x in max(0, right - boxW - 6 - left)..<min(clipped.width, right - 6 - left) where clipped[x, y] != .white { n += 1 }
+                }
+                return n
+            }
+            let bx = right - boxW - 6
+            let by = inked(bottom - boxH - 6) < inked(top + 6) ? bottom - boxH - 6 : top + 6
             canvas.fill(x: bx, y: by, width: boxW, height: boxH, .white)
             canvas.rectangle(x: bx, y: by, width: boxW, height: boxH, .midGrey)
             for (i, s) in series.enumerated() {

@@ -1,0 +1,36 @@
+import Foundation
+import ConvNet
+
+extension Lesson {
+    /// Runs a trainer with a progress bar for each epoch (images per second, loss, time
+    /// left) and one summary line per epoch. An error (a diverging loss, a checkpoint that
+    /// cannot be written) ends the lesson with its message.
+    @discardableResult
+    public func train(_ trainer: Trainer) -> TrainingHistory {
+        var bar: ProgressBar?
+        trainer.onEpochStart = { epoch in
+            bar = ProgressBar(total: trainer.stepsPerEpoch, label: "epoch \(epoch)/\(trainer.options.epochs)")
+        }
+        trainer.onStep = { report in
+            bar?.update(done: report.step, info: String(format: "loss %.3f  %.0f images/s", report.loss, report.imagesPerSecond))
+        }
+        trainer.onEpoch = { record in
+            var info = String(format: "mean loss %.3f, train %.2f %%", record.trainLoss, 100 * record.trainAccuracy)
+            if let v = record.validationAccuracy { info += String(format: ", validation %.2f %%", 100 * v) }
+            if let t = record.testAccuracy { info += String(format: ", test %.2f %%", 100 * t) }
+            bar?.finish(info: "")
+            bar = nil
+            print("epoch \(record.epoch): \(info)  (\(String(format: "%.1f", record.seconds)) s)")
+        }
+        do { return try trainer.run() } catch { Lesson.fail(error) }
+    }
+
+    /// Makes a trainer, ending the lesson with a clear message if an option is bad.
+    public func trainer(_ network: Network, _ optimizer: Optimizer, train: TrainingData, validation: TrainingData? = nil,
+                        test: TrainingData? = nil, options: TrainingOptions) -> Trainer {
+        do {
+            return try Trainer(network: network, optimizer: optimizer, train: train, validation: validation, test: test,
+                               options: options)
+        } catch { Lesson.fail(error) }
+    }
+}

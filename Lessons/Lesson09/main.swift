@@ -218,8 +218,8 @@ lesson.step("Saving the trained model",
 }
 
 lesson.exercises([
-    Exercise("Run with `--learning-rate 1` and watch training stop with a message instead of printing NaN "
-             + "losses for minutes. Which test holds the trainer to that?",
+    Exercise("Run with `--quick --learning-rate 0.1`, then with `--quick --learning-rate 1e10`. What happens to the "
+             + "loss in each case, and why does only the second stop with a message? Which test holds the trainer to it?",
              check: "swift test --filter ConvNetTests.TrainerTests",
              answer: "docs/answers/Lesson09.md"),
     Exercise("Every layer was checked alone; is the whole network right too? Find the gradient check of a "

@@ -126,7 +126,11 @@ public struct LineChart: Sendable {
             for (i, s) in series.enumerated() {
                 let colour = s.colour ?? Colour.series[i % Colour.series.count]
                 let y = by + 8 + i * 14
-                canvas.fill(x: bx + 6, y: y + 2, width: 18, height: 3, colour)
+                if s.dashed {
+                    for k in 0..<3 { canvas.fill(x: bx + 6 + 7 * k, y: y + 2, width: 4, height: 3, colour) }
+                } else {
+                    canvas.fill(x: bx + 6, y: y + 2, width: 18, height: 3, colour)
+                }
                 canvas.text(s.name, x: bx + 30, y: y)
             }
         }

@@ -1,0 +1,57 @@
+import Foundation
+import Testing
+
+@Suite struct Lessons07To10Tests {
+    @Test func lesson07() throws {
+        let run = try LessonRun.checkQuick("Lesson07", expectFigures: ["batch-sizes.png", "optimizers.png"])
+        #expect(run.output.contains("Affine dW: relative error"))
+        #expect(run.output.contains("ReLU dx: relative error"))
+        #expect(!run.output.contains("FAILED"))
+        for optimizer in ["SGD", "Momentum", "RMSprop", "Adam"] { #expect(run.output.contains("  \(optimizer)  ")) }
+    }
+
+    @Test func lesson08() throws {
+        let run = try LessonRun.checkQuick("Lesson08", expectFigures: ["overfitting.png"])
+        #expect(run.output.contains("test-time forward: unchanged"))
+        #expect(run.output.contains("without dropout: after 20 epochs"))
+        let mean = try #require(Lessons01To06Tests.number(after: "0.4989 before, ", in: run.output))
+        #expect(abs(mean - 0.4989) < 0.01, "dropout changed the mean activation to \(mean)")
+    }
+
+    @Test func lesson09() throws {
+        let model = NSTemporaryDirectory() + "lesson09-\(UUID().uuidString).model"
+        defer { try? FileManager.default.removeItem(atPath: model) }
+        let run = try LessonRun.run("Lesson09", ["--quick", "--no-pause", "--epochs", "1", "--model", model])
+        #expect(run.status == 0, "Lesson09 failed: \(run.errors)")
+        for figure in ["training-curves.png", "filters-before-after.png", "feature-maps.png", "confusion-matrix.png",
+                       "misclassified.png"] {
+            #expect(run.figures.contains(figure), "Lesson09 did not write \(figure)")
+        }
+        #expect(run.output.contains("total                          433890"))
+        #expect(run.output.contains("training accuracy 100 %"))
+        #expect(run.output.contains("identical scores true"))
+        #expect(FileManager.default.fileExists(atPath: model))
+        // The last line, in its fixed form.
+        let last = run.output.split(separator: "\n").last.map(String.init) ?? ""
+        #expect(last.hasPrefix("test accuracy: ") && last.hasSuffix(" %"), "last line: \(last)")
+        let accuracy = try #require(Lessons01To06Tests.number(after: "test accuracy: ", in: last))
+        #expect(accuracy > 60, "one quick epoch on 1000 digits should pass 60 %, got \(accuracy)")
+    }
+
+    @Test func lesson09RefusesBadOptions() throws {
+        for (arguments, message) in [(["--epochs", "0"], "--epochs must be at least 1"),
+                                     (["--batch=-3"], "--batch must be at least 1"),
+                                     (["--learning-rate", "0"], "--learning-rate must be a positive number")] {
+            let run = try LessonRun.run("Lesson09", arguments + ["--quick", "--no-pause"], figures: false)
+            #expect(run.status != 0)
+            #expect(run.errors.contains(message), "\(arguments): \(run.errors)")
+        }
+    }
+
+    @Test func lesson09StopsWhenTheLossDiverges() throws {
+        let run = try LessonRun.run("Lesson09", ["--quick", "--no-pause", "--learning-rate", "1e10", "--model",
+                                                 NSTemporaryDirectory() + "never.model"])
+        #expect(run.status == 1)
+        #expect(run.errors.contains("learning rate too high for Adam"), "\(run.errors)")
+    }
+}

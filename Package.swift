@@ -21,7 +21,7 @@ let optimisedFlags: [SwiftSetting] = [
     .unsafeFlags(["-O"]),
 ]
 
-let lessons = ["Lesson00", "Lesson01", "Lesson02", "Lesson03", "Lesson04", "Lesson05", "Lesson06", "Lesson07", "Lesson08", "Lesson09"]
+let lessons = ["Lesson00", "Lesson01", "Lesson02", "Lesson03", "Lesson04", "Lesson05", "Lesson06", "Lesson07", "Lesson08", "Lesson09", "Lesson10"]
 
 var targets: [Target] = [
     // System libraries (Debian: `apt-get install libpng-dev`, which brings zlib1g-dev;

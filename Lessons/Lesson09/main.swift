@@ -28,7 +28,9 @@ struct Arguments: ParsableArguments {
 
 let arguments = Arguments.parseOrExit()
 let lesson = Lesson(number: 9, title: "The full network: training SimpleConvNet on MNIST", options: arguments.common)
-let modelPath = arguments.model ?? (Lesson.packageRoot as NSString).appendingPathComponent("Models/lesson09.model")
+// --quick (the tests) writes its model to a temporary folder, never over a real run's.
+let modelPath = arguments.model ?? (arguments.common.quick ? NSTemporaryDirectory() + "lesson09-quick-\(getpid()).model"
+                                    : (Lesson.packageRoot as NSString).appendingPathComponent("Models/lesson09.model"))
 
 var data: MNIST!
 var train: LabelledImages!

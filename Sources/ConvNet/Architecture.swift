@@ -16,6 +16,14 @@ extension Network {
         (["input " + inputShape.map(String.init).joined(separator: " ")] + layers.map(describe)).joined(separator: "\n")
     }
 
+    /// The architecture without dropout seeds: two networks that differ only in those hold
+    /// the same kinds of parameters (a checkpoint restores the dropout generators anyway).
+    public var architectureShape: String {
+        architecture.split(separator: "\n").map { line in
+            line.hasPrefix("dropout ") ? line.split(separator: " ").prefix(2).joined(separator: " ") : String(line)
+        }.joined(separator: "\n")
+    }
+
     /// Rebuilds a network (with zero parameters) from `architecture` text.
     public convenience init(architecture text: String) throws {
         var lines = text.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }

@@ -45,7 +45,7 @@ extension Trainer {
     public func resume(from path: String) throws {
         let sections = try ModelFile.readSections(path)
         let stored = try ModelFile.text(sections, "ARCH", path)
-        guard stored == network.architecture else {
+        guard (try? Network(architecture: stored))?.architectureShape == network.architectureShape else {
             throw ModelFileError.architectureMismatch(path: path, file: stored, expected: network.architecture)
         }
         guard let optm = sections["OPTM"], sections["TRNR"] != nil else { throw ModelFileError.notACheckpoint(path: path) }

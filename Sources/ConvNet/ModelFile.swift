@@ -44,7 +44,7 @@ public enum ModelFile {
     public static func load(_ path: String, into network: Network) throws {
         let sections = try readSections(path)
         let stored = try text(sections, "ARCH", path)
-        guard stored == network.architecture else {
+        guard (try? Network(architecture: stored))?.architectureShape == network.architectureShape else {
             throw ModelFileError.architectureMismatch(path: path, file: stored, expected: network.architecture)
         }
         try setParameters(of: network, from: sections, path: path)

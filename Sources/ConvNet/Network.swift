@@ -126,6 +126,29 @@ extension Network {
         return Network(layers: layers, inputShape: inputShape)
     }
 
+    /// Lesson 10's deeper network (after the Keras MNIST example):
+    ///
+    ///     x: N×1×28×28 → Conv 50 5×5 → N×50×24×24 → ReLU → Conv 50 3×3 → N×50×22×22 → ReLU
+    ///       → MaxPool 2×2 → N×50×11×11 → Dropout 0.2 → Affine 6050→100 → ReLU
+    ///       → Dropout 0.4 → Affine 100→10
+    public static func deeperConvNet(rng: inout SeededRandom) -> Network {
+        let layers: [Layer] = [
+            Convolution(filters: 50, channels: 1, filterHeight: 5, filterWidth: 5, stride: 1, padding: 0,
+                        weightStd: heStd(fanIn: 25), rng: &rng),
+            ReLU(),
+            Convolution(filters: 50, channels: 50, filterHeight: 3, filterWidth: 3, stride: 1, padding: 0,
+                        weightStd: heStd(fanIn: 450), rng: &rng),
+            ReLU(),
+            MaxPooling(poolHeight: 2, poolWidth: 2, stride: 2, padding: 0),
+            Dropout(ratio: 0.2, seed: 1),
+            Affine(inputSize: 6050, outputSize: 100, weightStd: heStd(fanIn: 6050), rng: &rng),
+            ReLU(),
+            Dropout(ratio: 0.4, seed: 2),
+            Affine(inputSize: 100, outputSize: 10, weightStd: heStd(fanIn: 100), rng: &rng),
+        ]
+        return Network(layers: layers, inputShape: [1, 28, 28])
+    }
+
     /// A multilayer perceptron: Affine-ReLU-…-Affine, for example sizes [784, 64, 10].
     public static func mlp(sizes: [Int], rng: inout SeededRandom) -> Network {
         require(sizes.count >= 2, "an MLP needs at least an input and an output size, got \(sizes)")

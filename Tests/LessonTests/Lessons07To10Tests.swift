@@ -54,4 +54,27 @@ import Testing
         #expect(run.status == 1)
         #expect(run.errors.contains("learning rate too high for Adam"), "\(run.errors)")
     }
+
+    @Test func lesson10() throws {
+        let run = try LessonRun.checkQuick("Lesson10", expectFigures: ["your-digits.png"])
+        #expect(run.output.contains("final parameters bit for bit identical: true"))
+        #expect(run.output.contains("all 8 step losses identical: true"))
+        // The shipped examples, read by the shipped model.
+        for (file, digit) in [("four-inverted.png", "4"), ("seven.png", "7"), ("three.png", "3"), ("two.png", "2")] {
+            #expect(run.output.contains("\(file) ") && run.output.contains("): \(digit) "), "\(file) was not read as a \(digit)")
+        }
+        let last = run.output.split(separator: "\n").last.map(String.init) ?? ""
+        #expect(last.hasPrefix("test accuracy: "), "last line: \(last)")
+    }
+
+    @Test func lesson10ExplainsABadImage() throws {
+        let text = NSTemporaryDirectory() + "not-a-picture-\(UUID().uuidString).png"
+        try Data("hello".utf8).write(to: URL(fileURLWithPath: text))
+        defer { try? FileManager.default.removeItem(atPath: text) }
+        for (image, message) in [(text, "not a readable PNG image"), ("/no/such/digit.png", "/no/such/digit.png: no such file")] {
+            let run = try LessonRun.run("Lesson10", ["--quick", "--no-pause", "--image", image])
+            #expect(run.status == 1)
+            #expect(run.errors.contains(message), "\(image): \(run.errors)")
+        }
+    }
 }

@@ -58,13 +58,7 @@ lesson.step("The network, layer by layer",
             Affine layer gives 10 scores, which SoftmaxWithLoss turns into probabilities. \
             Weights start random with He's scale √(2/inputs), biases at zero.
             """) {
-    var rows: [[String]] = [["input", "1×28×28", ""]]
-    for row in try network.summary() {
-        rows.append([row.layer, row.outputShape.dropFirst().map(String.init).joined(separator: "×"),
-                     row.parameters == 0 ? "" : "\(row.parameters)"])
-    }
-    rows.append(["total", "", "\(network.parameterCount)"])
-    lesson.table(["layer", "output (one digit)", "parameters"], rows)
+    try lesson.showLayers(of: network)
 }
 
 lesson.step("Sanity check 1: the initial loss is near ln 10",

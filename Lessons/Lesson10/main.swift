@@ -51,13 +51,7 @@ lesson.step("A deeper network",
     data = lesson.loadData()
     var rng = lesson.rng
     let network = Network.deeperConvNet(rng: &rng)
-    var rows: [[String]] = [["input", "1×28×28", ""]]
-    for row in try network.summary() {
-        rows.append([row.layer, row.outputShape.dropFirst().map(String.init).joined(separator: "×"),
-                     row.parameters == 0 ? "" : "\(row.parameters)"])
-    }
-    rows.append(["total", "", "\(network.parameterCount)"])
-    lesson.table(["layer", "output (one digit)", "parameters"], rows)
+    try lesson.showLayers(of: network)
 }
 
 lesson.step("Checkpoints: stop anywhere, resume exactly",

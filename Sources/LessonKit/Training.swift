@@ -2,6 +2,18 @@ import Foundation
 import ConvNet
 
 extension Lesson {
+    /// A table of the network's layers: each one's output shape for one item and its
+    /// number of parameters, then the total.
+    public func showLayers(of network: Network) throws {
+        var rows: [[String]] = [["input", network.inputShape.map(String.init).joined(separator: "×"), ""]]
+        for row in try network.summary() {
+            rows.append([row.layer, row.outputShape.dropFirst().map(String.init).joined(separator: "×"),
+                         row.parameters == 0 ? "" : "\(row.parameters)"])
+        }
+        rows.append(["total", "", "\(network.parameterCount)"])
+        table(["layer", "output (one item)", "parameters"], rows)
+    }
+
     /// Runs a trainer with a progress bar for each epoch (images per second, loss, time
     /// left) and one summary line per epoch. An error (a diverging loss, a checkpoint that
     /// cannot be written) ends the lesson with its message.

@@ -135,9 +135,11 @@ lesson.step("Loss and accuracy curves",
 
 lesson.step("The filters, before and after",
             """
-            The 30 first-layer filters started as random noise. Training has shaped them \
-            into detectors of strokes and edges in different directions: dark on one side, \
-            bright on the other.
+            The 30 first-layer filters started as random noise, and training has changed \
+            every one of them. Look for a run of red beside a run of blue: such a filter \
+            responds to an edge or a stroke in that direction. With 25 weights each and a \
+            random start they stay noisier than textbook pictures: the network only needs \
+            them to be different enough for the layers after them.
             """) {
     let after = (network.layers[0] as! Convolution).W.value
     let figure = Panels(title: "The 30 filters of the first layer", panels: [

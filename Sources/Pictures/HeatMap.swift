@@ -36,7 +36,12 @@ public struct HeatMap {
     /// Where the cells start (for tests and for the renderer).
     public var cellOrigin: (x: Int, y: Int) {
         let rowLabelWidth = (rowLabels ?? []).map { Canvas.textWidth($0) }.max().map { $0 + 8 } ?? 0
-        return (20 + (yLabel == nil ? 0 : 14) + rowLabelWidth, 44 + (columnLabels == nil ? 0 : 14))
+        return (20 + (yLabel == nil ? 0 : 14) + rowLabelWidth, 44 + (columnLabels == nil ? 0 : staggered ? 26 : 14))
+    }
+
+    /// Column labels wider than a cell go on two alternating rows, so neighbours never overlap.
+    var staggered: Bool {
+        ((columnLabels ?? []).map { Canvas.textWidth($0) }.max() ?? 0) > cellSize - 2
     }
 
     public func render() -> Canvas {
@@ -71,7 +76,7 @@ public struct HeatMap {
         }
         if let columnLabels {
             for (c, label) in columnLabels.enumerated() where c < matrix.columns {
-                canvas.text(label, centreX: x0 + c * cellSize + cellSize / 2, y: y0 - 12)
+                canvas.text(label, centreX: x0 + c * cellSize + cellSize / 2, y: y0 - 12 - (staggered && c % 2 == 1 ? 12 : 0))
             }
         }
         if let xLabel { canvas.text(xLabel, centreX: x0 + gridW / 2, y: y0 + gridH + 12, colour: .darkGrey) }

@@ -14,8 +14,10 @@ struct Arguments: ParsableArguments {
     var epochs = 1
     @Option(help: "Digits per mini-batch.")
     var batch = 100
-    @Flag(help: "Continue the deeper network's training from Models/lesson10.ckpt.")
+    @Flag(help: "Continue the deeper network's training from its checkpoint (see --checkpoint).")
     var resume = false
+    @Option(help: ArgumentHelp("The deeper network's checkpoint (default Models/lesson10.ckpt).", valueName: "file"))
+    var checkpoint: String?
     @Option(help: ArgumentHelp("A PNG of one digit to classify (any size, dark on light or light on dark).", valueName: "file"))
     var image: [String] = []
     @Option(help: ArgumentHelp("The model that classifies the images (default: Lesson 09's, else the one shipped).", valueName: "file"))
@@ -34,11 +36,19 @@ let root = Lesson.packageRoot as NSString
 let modelsDirectory = root.appendingPathComponent("Models")
 // --quick (the tests) keeps its files out of Models/, so it never replaces a real run's.
 let outputDirectory = arguments.common.quick ? NSTemporaryDirectory() + "lesson10-quick-\(getpid())" : modelsDirectory
-let checkpointPath = (outputDirectory as NSString).appendingPathComponent("lesson10.ckpt")
+let checkpointPath = arguments.checkpoint ?? (outputDirectory as NSString).appendingPathComponent("lesson10.ckpt")
 
-// Read the learner's images first, so a wrong path is reported before minutes of training.
+// Read the learner's images and the model that will classify them first, so a wrong path
+// or a damaged file is reported before minutes of training.
+let lesson09Model = (modelsDirectory as NSString).appendingPathComponent("lesson09.model")
+let shippedModel = (modelsDirectory as NSString).appendingPathComponent("simple-convnet-mnist.model")
+let classifierPath = arguments.useModel ?? (FileManager.default.fileExists(atPath: lesson09Model) ? lesson09Model : shippedModel)
 var pictures: [(file: String, picture: DecodedImage)] = []
-do { pictures = try arguments.image.map { ($0, try PNG.read(path: $0)) } } catch { Lesson.fail(error) }
+var classifier: Network!
+do {
+    pictures = try arguments.image.map { ($0, try PNG.read(path: $0)) }
+    classifier = try ModelFile.load(classifierPath)
+} catch { Lesson.fail(error) }
 
 var data: MNIST!
 lesson.step("A deeper network",
@@ -130,11 +140,8 @@ lesson.step("Reading digits you drew",
             Data/examples. The model is Lesson 09's if you have run it, else the one that \
             ships with the course (SimpleConvNet trained for 20 epochs).
             """) {
-    let lesson09 = (modelsDirectory as NSString).appendingPathComponent("lesson09.model")
-    let shipped = (modelsDirectory as NSString).appendingPathComponent("simple-convnet-mnist.model")
-    let modelPath = arguments.useModel ?? (FileManager.default.fileExists(atPath: lesson09) ? lesson09 : shipped)
-    let network = try ModelFile.load(modelPath)
-    lesson.say("model: \(modelPath)")
+    let network: Network = classifier
+    lesson.say("model: \(classifierPath)")
     if pictures.isEmpty {
         let examples = root.appendingPathComponent("Data/examples")
         for name in try FileManager.default.contentsOfDirectory(atPath: examples).filter({ $0.hasSuffix(".png") }).sorted() {

@@ -175,7 +175,7 @@ public enum ModelFileError: Error, CustomStringConvertible, Equatable {
 
     public var description: String {
         switch self {
-        case .notFound(let p): return "\(p): no such model file"
+        case .notFound(let p): return "\(p): no such model or checkpoint file"
         case .isADirectory(let p): return "\(p): is a directory, not a model file"
         case .unreadable(let p): return "\(p): cannot be read (check its permissions)"
         case .notAModel(let p): return "\(p): not a model file of this course (it does not start with CNNMODEL)"
@@ -195,6 +195,12 @@ public enum ModelFileError: Error, CustomStringConvertible, Equatable {
 /// Writes `bytes` to a temporary file beside `path`, flushes it to disk, and renames it
 /// over `path`: readers see the old file or the new one, never a half-written one.
 public func writeAtomically(_ bytes: [UInt8], to path: String) throws {
+    try writeAtomically(bytes, to: path, failingAfter: nil)
+}
+
+/// The same, with a write that fails after `failingAfter` bytes, as a full disk would
+/// (the tests use it to interrupt a save half-way).
+func writeAtomically(_ bytes: [UInt8], to path: String, failingAfter limit: Int?) throws {
     let directory = (path as NSString).deletingLastPathComponent
     let temporary = (directory.isEmpty ? "." : directory) + "/.\((path as NSString).lastPathComponent).tmp-\(getpid())"
     let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
@@ -202,7 +208,12 @@ public func writeAtomically(_ bytes: [UInt8], to path: String) throws {
     var written = 0
     let ok = bytes.withUnsafeBytes { buffer -> Bool in
         while written < buffer.count {
-            let n = write(fd, buffer.baseAddress! + written, buffer.count - written)
+            var chunk = buffer.count - written
+            if let limit {
+                guard written < limit else { errno = ENOSPC; return false }
+                chunk = min(chunk, limit - written)
+            }
+            let n = write(fd, buffer.baseAddress! + written, chunk)
             if n <= 0 { return false }
             written += n
         }

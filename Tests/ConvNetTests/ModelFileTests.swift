@@ -75,7 +75,7 @@ import Testing
         var version = good
         version[8] = 7
         try expectError(version, "version 7")
-        #expect { try ModelFile.load(directory + "/none.model") } throws: { "\($0)".contains("no such model file") }
+        #expect { try ModelFile.load(directory + "/none.model") } throws: { "\($0)".contains("no such model or checkpoint file") }
         #expect { try ModelFile.load(directory) } throws: { "\($0)".contains("is a directory") }
     }
 
@@ -95,6 +95,25 @@ import Testing
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.contains(".tmp-") }
         #expect(leftovers.isEmpty)
+    }
+
+    /// A save interrupted half-way (the disk "fills up" after 1000 bytes): the previous
+    /// model still loads, bit for bit, and no temporary file is left behind.
+    @Test func interruptedSaveKeepsThePreviousModel() throws {
+        let path = directory + "/e.model"
+        let original = smallNet(seed: 1)
+        try ModelFile.save(original, to: path)
+        let replacement = smallNet(seed: 2)
+        let bytes = ModelFile.encode(sections: ModelFile.modelSections(replacement))
+        #expect(bytes.count > 1000)
+        #expect { try writeAtomically(bytes, to: path, failingAfter: 1000) } throws: { "\($0)".contains("No space left") }
+        let loaded = try ModelFile.load(path)
+        for (a, b) in zip(loaded.parameters, original.parameters) { #expect(a.value == b.value) }
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.contains(".tmp-") }
+        #expect(leftovers.isEmpty, "left behind: \(leftovers)")
+        // And the same write without the failure replaces it.
+        try writeAtomically(bytes, to: path, failingAfter: nil)
+        #expect(try ModelFile.load(path).parameters.first?.value == replacement.parameters.first?.value)
     }
 
     @Test func hostileArchitectureTextIsRefused() {

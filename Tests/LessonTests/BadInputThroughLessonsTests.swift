@@ -1,0 +1,76 @@
+import Foundation
+import Testing
+
+/// Bad input fed through the lessons, as a learner would: each must end with status 1
+/// (or ArgumentParser's usage error) and a sentence naming the file or option.
+@Suite struct BadInputThroughLessonsTests {
+    let directory: String = {
+        let d = NSTemporaryDirectory() + "bad-input-\(UUID().uuidString)"
+        try? FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
+        return d
+    }()
+
+    func write(_ name: String, _ bytes: [UInt8]) throws -> String {
+        let path = directory + "/" + name
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    func expectFailure(_ lesson: String, _ arguments: [String], _ message: String, figures: Bool = true) throws {
+        let run = try LessonRun.run(lesson, arguments + ["--quick", "--no-pause"], figures: figures, timeLimit: 120)
+        #expect(run.status != 0, "\(lesson) \(arguments) succeeded")
+        #expect(run.errors.contains(message), "\(lesson) \(arguments): \(run.errors)")
+        #expect(!run.errors.contains("Fatal error") && !run.errors.contains("crashed"), "\(lesson) \(arguments) crashed")
+    }
+
+    @Test func dataDirectoryWithATruncatedFile() throws {
+        let data = directory + "/mnist"
+        try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
+        let bundled = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Data/mnist")
+        for name in ["train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"] {
+            try FileManager.default.copyItem(at: bundled.appendingPathComponent(name), to: URL(fileURLWithPath: data + "/" + name))
+        }
+        // An image file whose header promises 60000 images but holds ten.
+        var header: [UInt8] = [0, 0, 8, 3, 0, 0, 0xEA, 0x60, 0, 0, 0, 28, 0, 0, 0, 28]
+        header += [UInt8](repeating: 7, count: 784 * 10)
+        try Data(header).write(to: URL(fileURLWithPath: data + "/train-images-idx3-ubyte"))
+        try expectFailure("Lesson09", ["--data", data], "train-images-idx3-ubyte")
+        try expectFailure("Lesson09", ["--data", data + "/t10k-labels-idx1-ubyte.gz"], "t10k-labels-idx1-ubyte.gz")
+    }
+
+    @Test func badNumbersOfEpochsAndBatches() throws {
+        try expectFailure("Lesson09", ["--epochs=-1"], "--epochs must be at least 1", figures: false)
+        try expectFailure("Lesson10", ["--epochs", "0"], "--epochs must be at least 1", figures: false)
+        try expectFailure("Lesson10", ["--batch", "0"], "--batch must be at least 1", figures: false)
+        try expectFailure("Lesson09", ["--epochs", "many"], "many", figures: false)
+    }
+
+    @Test func badModelFiles() throws {
+        try expectFailure("Lesson10", ["--use-model", directory + "/none.model"], "none.model: no such model or checkpoint file")
+        try expectFailure("Lesson10", ["--use-model", directory], "is a directory")
+        let garbage = try write("garbage.model", Array("not a model at all, just text".utf8))
+        try expectFailure("Lesson10", ["--use-model", garbage], "garbage.model: not a model file")
+        let shipped = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Models/simple-convnet-mnist.model")
+        let bytes = try [UInt8](Data(contentsOf: shipped))
+        let truncated = try write("truncated.model", Array(bytes.prefix(bytes.count / 3)))
+        try expectFailure("Lesson10", ["--use-model", truncated], "truncated.model: the file is truncated")
+        // A SimpleConvNet model offered as the deeper network's checkpoint.
+        try expectFailure("Lesson10", ["--resume", "--checkpoint", shipped.path], "the file holds a different network")
+    }
+
+    @Test func badImages() throws {
+        try expectFailure("Lesson10", ["--image", directory], "is a directory")
+        // A flat grey PNG: nothing drawn on it.
+        var png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
+        png = png + [UInt8](repeating: 0, count: 20)
+        let broken = try write("broken.png", png)
+        try expectFailure("Lesson10", ["--image", broken], "broken.png: not a readable PNG image")
+    }
+
+    @Test func figuresDirectoryThatIsAFile() throws {
+        let file = try write("figures-file", [1, 2, 3])
+        try expectFailure("Lesson01", ["--figures", file], file, figures: false)
+    }
+}

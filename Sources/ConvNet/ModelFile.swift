@@ -30,7 +30,12 @@ public enum ModelFile {
 
     /// Loads a model file, rebuilding the network it describes.
     public static func load(_ path: String) throws -> Network {
-        let sections = try readSections(path)
+        try decode(try readFile(path), path: path)
+    }
+
+    /// A model file already in memory; `path` names it in errors. (The fuzzer feeds this.)
+    public static func decode(_ bytes: [UInt8], path: String) throws -> Network {
+        let sections = try sectionsOf(bytes, path: path)
         let network: Network
         do { network = try Network(architecture: try text(sections, "ARCH", path)) } catch let error as ShapeError {
             throw ModelFileError.malformed(path: path, detail: "its architecture is not valid: \(error)")
@@ -112,7 +117,10 @@ public enum ModelFile {
     }
 
     static func readSections(_ path: String) throws -> [String: [UInt8]] {
-        let bytes = try readFile(path)
+        try sectionsOf(try readFile(path), path: path)
+    }
+
+    static func sectionsOf(_ bytes: [UInt8], path: String) throws -> [String: [UInt8]] {
         guard bytes.count >= 12, Array(bytes[0..<8]) == magic else {
             throw ModelFileError.notAModel(path: path)
         }

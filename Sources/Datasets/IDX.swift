@@ -13,7 +13,7 @@ public enum IDX {
     /// before anything is allocated.
     public static let maximumBytes = 256 << 20
 
-    /// The raw bytes of a file, gunzipped when it is gzipped.
+    /// The raw bytes of a file, as stored.
     static func readBytes(path: String) throws -> [UInt8] {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
@@ -26,7 +26,7 @@ public enum IDX {
         } catch {
             throw DatasetError.unreadable(path: path, reason: (error as NSError).localizedDescription)
         }
-        return Gzip.isGzipped(raw) ? try Gzip.decompress(raw, path: path, limit: maximumBytes + 16) : raw
+        return raw
     }
 
     private static func bigEndianUInt32(_ bytes: [UInt8], at offset: Int) -> UInt32 {
@@ -66,15 +66,30 @@ public enum IDX {
 
     /// Reads an image file: (count, rows, columns, pixels as bytes, row-major per image).
     public static func readImages(path: String) throws -> (count: Int, rows: Int, columns: Int, pixels: [UInt8]) {
-        let bytes = try readBytes(path: path)
-        let sizes = try header(bytes, path: path, magic: imagesMagic, dimensions: 3)
-        return (sizes[0], sizes[1], sizes[2], Array(bytes[16...]))
+        try decodeImages(try readBytes(path: path), path: path)
     }
 
     /// Reads a label file: one byte per example.
     public static func readLabels(path: String) throws -> [UInt8] {
-        let bytes = try readBytes(path: path)
+        try decodeLabels(try readBytes(path: path), path: path)
+    }
+
+    /// The contents of an image file already in memory (plain or gzipped); `path` names
+    /// it in errors. (The fuzzer feeds this directly.)
+    public static func decodeImages(_ raw: [UInt8], path: String) throws -> (count: Int, rows: Int, columns: Int, pixels: [UInt8]) {
+        let bytes = try gunzipped(raw, path: path)
+        let sizes = try header(bytes, path: path, magic: imagesMagic, dimensions: 3)
+        return (sizes[0], sizes[1], sizes[2], Array(bytes[16...]))
+    }
+
+    /// The contents of a label file already in memory (plain or gzipped).
+    public static func decodeLabels(_ raw: [UInt8], path: String) throws -> [UInt8] {
+        let bytes = try gunzipped(raw, path: path)
         _ = try header(bytes, path: path, magic: labelsMagic, dimensions: 1)
         return Array(bytes[8...])
+    }
+
+    static func gunzipped(_ raw: [UInt8], path: String) throws -> [UInt8] {
+        Gzip.isGzipped(raw) ? try Gzip.decompress(raw, path: path, limit: maximumBytes + 16) : raw
     }
 }

@@ -63,6 +63,15 @@ for lesson in lessons {
                                      path: "Lessons/\(lesson)"))
 }
 
+// Fuzzing harnesses (Fuzz/run builds them): only when CONVNET_FUZZ is set, so a normal
+// build never sees them.
+if Context.environment["CONVNET_FUZZ"] != nil {
+    for (name, dependency) in [("FuzzIDX", "Datasets"), ("FuzzModel", "ConvNet"), ("FuzzPNG", "Pictures")] {
+        targets.append(.executableTarget(name: name, dependencies: [.target(name: dependency)], path: "Fuzz/\(name)",
+                                         swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
+    }
+}
+
 let package = Package(
     name: "ConvNetCourse",
     platforms: [.macOS(.v13)],

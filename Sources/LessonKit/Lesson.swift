@@ -45,6 +45,7 @@ public final class Lesson {
         self.title = title
         self.options = options
         rng = SeededRandom(seed: options.seed)
+        if let threads = options.threads { Parallelism.threads = threads }
         pauses = Lesson.shouldPause(noPause: options.noPause, stdinIsTerminal: Terminal.stdinIsTerminal)
         figuresDirectory = options.figures
             ?? (Lesson.packageRoot as NSString).appendingPathComponent(String(format: "Figures/Lesson%02d", number))

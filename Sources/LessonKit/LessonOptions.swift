@@ -26,5 +26,14 @@ public struct LessonOptions: ParsableArguments, Sendable {
     @Option(name: .long, help: "Seed of the random number generator: the same seed gives the same run.")
     public var seed: UInt64 = 42
 
+    @Option(name: .long, help: "Threads for the matrix multiply (default: one per core).")
+    public var threads: Int?
+
     public init() {}
+
+    public func validate() throws {
+        if let threads, threads < 1 || threads > 256 {
+            throw ValidationError("--threads must be between 1 and 256, got \(threads)")
+        }
+    }
 }

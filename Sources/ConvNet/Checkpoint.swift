@@ -27,16 +27,7 @@ extension Trainer {
         }
         sections.append(("OPTM", optm.bytes))
         sections.append(("TRNR", Array(trainerState.utf8)))
-        if let best = bestParameters {
-            var w = ByteWriter()
-            w.append(UInt32(best.count))
-            for t in best {
-                w.append(UInt32(t.rank))
-                for s in t.shape { w.append(UInt32(s)) }
-                w.append(t.data)
-            }
-            sections.append(("BEST", w.bytes))
-        }
+        if let best = bestParameters { sections.append(("BEST", ModelFile.encodeTensors(best))) }
         try writeAtomically(ModelFile.encode(sections: sections), to: path)
     }
 
@@ -44,10 +35,7 @@ extension Trainer {
     /// architecture, optimizer, batch size and seed.
     public func resume(from path: String) throws {
         let sections = try ModelFile.readSections(path)
-        let stored = try ModelFile.text(sections, "ARCH", path)
-        guard (try? Network(architecture: stored))?.architectureShape == network.architectureShape else {
-            throw ModelFileError.architectureMismatch(path: path, file: stored, expected: network.architecture)
-        }
+        try ModelFile.requireSameArchitecture(sections, as: network, path: path)
         guard let optm = sections["OPTM"], sections["TRNR"] != nil else { throw ModelFileError.notACheckpoint(path: path) }
         let text = try ModelFile.text(sections, "TRNR", path)
         // Read everything first; change the trainer only when all of it made sense.
@@ -79,7 +67,7 @@ extension Trainer {
         }
         var best: [Tensor]?
         if let bytes = sections["BEST"] {
-            best = try readTensors(bytes, like: network.parameters.map(\.value), path: path)
+            best = try ModelFile.decodeTensors(bytes, like: network.parameters, path: path)
         }
         try ModelFile.setParameters(of: network, from: sections, path: path)
         do { try optimizer.restore(state, for: network.parameters) } catch {
@@ -114,18 +102,6 @@ extension Trainer {
                          + "\(hexOptional(r.testAccuracy)) \(hex(r.seconds))")
         }
         return lines.joined(separator: "\n")
-    }
-}
-
-private func readTensors(_ bytes: [UInt8], like shapes: [Tensor], path: String) throws -> [Tensor] {
-    var reader = ByteReader(bytes: bytes, path: path)
-    guard Int(try reader.uint32()) == shapes.count else { throw ModelFileError.malformed(path: path, detail: "best parameters do not fit") }
-    return try shapes.map { like in
-        let rank = Int(try reader.uint32())
-        guard rank == like.rank else { throw ModelFileError.malformed(path: path, detail: "best parameters do not fit") }
-        let shape = try (0..<rank).map { _ in Int(try reader.uint32()) }
-        guard shape == like.shape else { throw ModelFileError.malformed(path: path, detail: "best parameters do not fit") }
-        return Tensor(shape: shape, data: try reader.floats(like.count))
     }
 }
 

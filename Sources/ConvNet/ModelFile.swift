@@ -48,46 +48,62 @@ public enum ModelFile {
     /// same architecture.
     public static func load(_ path: String, into network: Network) throws {
         let sections = try readSections(path)
-        let stored = try text(sections, "ARCH", path)
-        guard (try? Network(architecture: stored))?.architectureShape == network.architectureShape else {
-            throw ModelFileError.architectureMismatch(path: path, file: stored, expected: network.architecture)
-        }
+        try requireSameArchitecture(sections, as: network, path: path)
         try setParameters(of: network, from: sections, path: path)
     }
 
     // MARK: Sections
 
     static func modelSections(_ network: Network) -> [(String, [UInt8])] {
-        var parameters = ByteWriter()
-        parameters.append(UInt32(network.parameters.count))
-        for p in network.parameters {
-            parameters.append(UInt32(p.value.rank))
-            for size in p.value.shape { parameters.append(UInt32(size)) }
-            parameters.append(p.value.data)
-        }
-        return [("ARCH", Array(network.architecture.utf8)), ("PARM", parameters.bytes)]
+        [("ARCH", Array(network.architecture.utf8)), ("PARM", encodeTensors(network.parameters.map(\.value)))]
     }
 
-    static func setParameters(of network: Network, from sections: [String: [UInt8]], path: String) throws {
-        guard let bytes = sections["PARM"] else { throw ModelFileError.malformed(path: path, detail: "it has no parameters section") }
+    /// UInt32 count, then per tensor: UInt32 rank, the sizes, the values (PARM and BEST).
+    static func encodeTensors(_ tensors: [Tensor]) -> [UInt8] {
+        var w = ByteWriter()
+        w.append(UInt32(tensors.count))
+        for t in tensors {
+            w.append(UInt32(t.rank))
+            for size in t.shape { w.append(UInt32(size)) }
+            w.append(t.data)
+        }
+        return w.bytes
+    }
+
+    /// Reads what encodeTensors wrote, requiring exactly the shapes of `parameters`.
+    static func decodeTensors(_ bytes: [UInt8], like parameters: [Parameter], path: String) throws -> [Tensor] {
         var reader = ByteReader(bytes: bytes, path: path)
         let count = Int(try reader.uint32())
-        let parameters = network.parameters
         guard count == parameters.count else {
             throw ModelFileError.malformed(path: path, detail: "it holds \(count) parameter tensors, the architecture needs \(parameters.count)")
         }
-        var values: [Tensor] = []
-        for p in parameters {
+        let values = try parameters.map { p -> Tensor in
             let rank = Int(try reader.uint32())
             guard rank <= 8 else { throw ModelFileError.malformed(path: path, detail: "a parameter of rank \(rank)") }
             let shape = try (0..<rank).map { _ in Int(try reader.uint32()) }
             guard shape == p.value.shape else {
                 throw ModelFileError.malformed(path: path, detail: "parameter \(p.name) has shape \(shape), the architecture needs \(p.value.shape)")
             }
-            values.append(Tensor(shape: shape, data: try reader.floats(p.value.count)))
+            return Tensor(shape: shape, data: try reader.floats(p.value.count))
         }
         guard reader.atEnd else { throw ModelFileError.malformed(path: path, detail: "extra bytes after the parameters") }
+        return values
+    }
+
+    static func setParameters(of network: Network, from sections: [String: [UInt8]], path: String) throws {
+        guard let bytes = sections["PARM"] else { throw ModelFileError.malformed(path: path, detail: "it has no parameters section") }
+        let parameters = network.parameters
+        let values = try decodeTensors(bytes, like: parameters, path: path)
         for (p, v) in zip(parameters, values) { p.value = v }   // only once everything was read
+    }
+
+    /// The file's architecture must be the network's (dropout seeds aside: a checkpoint
+    /// restores the dropout generators anyway). Compared as text, without building anything.
+    static func requireSameArchitecture(_ sections: [String: [UInt8]], as network: Network, path: String) throws {
+        let stored = try text(sections, "ARCH", path)
+        guard Network.withoutDropoutSeeds(stored) == network.architectureShape else {
+            throw ModelFileError.architectureMismatch(path: path, file: stored, expected: network.architecture)
+        }
     }
 
     static func text(_ sections: [String: [UInt8]], _ tag: String, _ path: String) throws -> String {
@@ -275,7 +291,9 @@ struct ByteReader {
         return bytes[position..<(position + n)]
     }
     mutating func uint32() throws -> UInt32 {
-        try bytes(4).reversed().reduce(0) { $0 << 8 | UInt32($1) }
+        let b = try bytes(4)
+        let i = b.startIndex
+        return UInt32(b[i]) | UInt32(b[i + 1]) << 8 | UInt32(b[i + 2]) << 16 | UInt32(b[i + 3]) << 24
     }
     mutating func uint64() throws -> UInt64 {
         try bytes(8).reversed().reduce(0) { $0 << 8 | UInt64($1) }

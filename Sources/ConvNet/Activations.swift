@@ -4,23 +4,43 @@ import Foundation
 /// blocks it elsewhere (the mask), returning a new tensor rather than editing dout.
 public final class ReLU: Layer {
     public var name: String { "ReLU" }
-    private var mask: [Bool] = []            // x > 0, kept for backward
+    // The output, kept for backward. It is positive exactly where x was, so it serves as
+    // the mask without storing one. Both tensors are reused from step to step.
+    private var output = Tensor(shape: [0])
+    private var dx = Tensor(shape: [0])
 
     public init() {}
 
     public func outputShape(for s: [Int]) throws -> [Int] { s }
 
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
-        mask = x.data.map { $0 > 0 }
-        var out = x
-        for i in 0..<out.count where !mask[i] { out.data[i] = 0 }
-        return out
+        output.reuseStorage(for: x.shape)
+        x.data.withUnsafeBufferPointer { x in
+            output.data.withUnsafeMutableBufferPointer { out in
+                parallelFor(x.count, cost: 1) { range in
+                    let (x, out) = (x.baseAddress! + range.lowerBound, out.baseAddress! + range.lowerBound)
+                    for i in 0..<range.count { out[i] = x[i] > 0 ? x[i] : 0 }
+                }
+            }
+        }
+        return output
     }
 
     public func backward(_ dout: Tensor) -> Tensor {
-        require(dout.count == mask.count, "ReLU.backward: dout \(dout.shape) does not match the last forward")
-        var dx = dout                            // a copy: dout itself stays untouched
-        for i in 0..<dx.count where !mask[i] { dx.data[i] = 0 }
+        require(dout.count == output.count, "ReLU.backward: dout \(dout.shape) does not match the last forward")
+        dx.reuseStorage(for: dout.shape)
+        output.data.withUnsafeBufferPointer { out in
+            dout.data.withUnsafeBufferPointer { dout in
+                dx.data.withUnsafeMutableBufferPointer { dx in
+                    parallelFor(dx.count, cost: 1) { range in
+                        // Local pointers: the compiler can then vectorise the loop.
+                        let start = range.lowerBound
+                        let (out, dout, dx) = (out.baseAddress! + start, dout.baseAddress! + start, dx.baseAddress! + start)
+                        for i in 0..<range.count { dx[i] = out[i] > 0 ? dout[i] : 0 }     // the mask: x > 0
+                    }
+                }
+            }
+        }
         return dx
     }
 }

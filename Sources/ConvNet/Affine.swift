@@ -12,6 +12,9 @@ public final class Affine: Layer {
     public var parameters: [Parameter] { [W, b] }
     private var x = Tensor(shape: [0])        // N×D, the flattened input
     private var inputShape: [Int] = []
+    // Reused from step to step (see Tensor.reuseStorage).
+    private var output = Tensor(shape: [0])   // N×M
+    private var dx = Tensor(shape: [0])       // N×D
 
     public var inputSize: Int { W.value.shape[0] }
     public var outputSize: Int { W.value.shape[1] }
@@ -43,15 +46,43 @@ public final class Affine: Layer {
         _ = requireOutputShape(for: x.shape)
         inputShape = x.shape
         self.x = x.reshaped([x.shape[0], inputSize])
-        var out = matrixMultiply(self.x, W.value)
-        addBiasPerColumn(&out, b.value)
-        return out
+        matrixMultiply(self.x, W.value, into: &output)
+        addBiasPerColumn(&output, b.value)
+        return output
     }
 
     public func backward(_ dout: Tensor) -> Tensor {
+        backwardParameters(dout)
+        matrixMultiply(dout, W.value, into: &dx, transposeB: true)      // N×D
+        return dx.reshaped(inputShape)                                    // x's shape
+    }
+
+    /// dW and db only, for a first layer, whose dx nobody uses.
+    public func backwardParameters(_ dout: Tensor) {
         require(dout.shape == [x.shape[0], outputSize], "Affine.backward: dout \(dout.shape), expected [\(x.shape[0]), \(outputSize)]")
-        W.gradient = matrixMultiply(x, dout, transposeA: true)         // D×M
-        b.gradient = sumOverRows(dout)                                  // M
-        return matrixMultiply(dout, W.value, transposeB: true).reshaped(inputShape)   // N×D → x's shape
+        matrixMultiply(x, dout, into: &W.gradient, transposeA: true)   // D×M
+        sumOverRows(dout, into: &b.gradient)                            // M
+    }
+}
+
+/// rows[i][j] += bias[j]
+func addBiasPerColumn(_ rows: inout Tensor, _ bias: Tensor) {
+    let columns = bias.count
+    bias.data.withUnsafeBufferPointer { b in
+        rows.data.withUnsafeMutableBufferPointer { r in
+            for i in 0..<(r.count / columns) { for j in 0..<columns { r[i * columns + j] += b[j] } }
+        }
+    }
+}
+
+/// sum[j] = Σ_i rows[i][j], one value per column.
+func sumOverRows(_ rows: Tensor, into sum: inout Tensor) {
+    let columns = rows.shape[1]
+    sum.reuseStorage(for: [columns])
+    rows.data.withUnsafeBufferPointer { r in
+        sum.data.withUnsafeMutableBufferPointer { s in
+            for j in 0..<columns { s[j] = 0 }
+            for i in 0..<rows.shape[0] { for j in 0..<columns { s[j] += r[i * columns + j] } }
+        }
     }
 }

@@ -15,9 +15,13 @@ public final class Convolution: Layer {
     public var name: String { "Convolution" }
     public var parameters: [Parameter] { [W, b] }
 
-    // Kept by forward for backward.
-    private var inputShape: [Int] = []
-    private var col = Tensor(shape: [0])          // (N·OH·OW) × (C·FH·FW)
+    // Kept by forward for backward: the input itself, not its im2col matrix. Unrolling one
+    // image again in backward is cheaper than keeping the whole batch unrolled: one
+    // image's 576×25 matrix stays in the cache, the batch's 57600×25 (5.8 MB) would not.
+    private var x = Tensor(shape: [0])           // N×C×H×W
+    // Reused from step to step (see Tensor.reuseStorage).
+    private var output = Tensor(shape: [0])      // N×FN×OH×OW
+    private var dx = Tensor(shape: [0])          // N×C×H×W
 
     public var filterCount: Int { W.value.shape[0] }
     public var channels: Int { W.value.shape[1] }
@@ -52,75 +56,120 @@ public final class Convolution: Layer {
         return [s[0], filterCount, oh, ow]
     }
 
+    /// Image by image (the images are shared out between threads):
+    ///
+    ///     col_nᵀ = im2col(x_n)ᵀ         (C·FH·FW) × (OH·OW), unrolled straight into that layout
+    ///     out_n  = W · col_nᵀ + b       FN × (OH·OW), already the layout of N×FN×OH×OW
+    ///
+    /// This is the book's col · Wᵀ, one image's rows at a time and transposed, so the
+    /// product lands in place without a reshape and transpose afterwards.
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
         let outShape = requireOutputShape(for: x.shape)
-        let (n, fn, oh, ow) = (outShape[0], outShape[1], outShape[2], outShape[3])
-        inputShape = x.shape
-        col = im2col(x, filterHeight: filterHeight, filterWidth: filterWidth, stride: stride, padding: padding)
-        // rows: (N·OH·OW) × FN  =  col · Wᵀ   (W seen as FN × C·FH·FW)
-        var rows = matrixMultiply(col, W.value.reshaped([fn, -1]), transposeB: true)
-        addBiasPerColumn(&rows, b.value)
-        return rowsToImages(rows, n: n, channels: fn, height: oh, width: ow)
+        let g = geometry(x.shape)
+        let (fn, windows, rowLength) = (filterCount, g.windowsPerImage, g.rowLength)
+        self.x = x
+        output.reuseStorage(for: outShape)
+        x.data.withUnsafeBufferPointer { x in
+            W.value.data.withUnsafeBufferPointer { w in
+                b.value.data.withUnsafeBufferPointer { bias in
+                    output.data.withUnsafeMutableBufferPointer { out in
+                        parallelFor(g.images, cost: windows * rowLength * fn) { images in
+                            let col = UnsafeMutablePointer<Float>.allocate(capacity: windows * rowLength)
+                            defer { col.deallocate() }
+                            for n in images {
+                                im2colTransposedImage(x.baseAddress! + n * g.imageSize, col, g)
+                                let outN = out.baseAddress! + n * fn * windows
+                                matrixMultiply(w.baseAddress!, col, outN, m: fn, n: windows, k: rowLength, threads: 1)
+                                for f in 0..<fn {
+                                    let row = outN + f * windows
+                                    for p in 0..<windows { row[p] += bias[f] }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return output
     }
 
     public func backward(_ dout: Tensor) -> Tensor {
-        let fn = filterCount
-        require(dout.rank == 4 && dout.shape[1] == fn, "Convolution.backward: dout \(dout.shape) does not match \(fn) filters")
-        // dout: N×FN×OH×OW  →  (N·OH·OW) × FN, the layout of forward's product.
-        let d = imagesToRows(dout)
-        b.gradient = sumOverRows(d)                                                   // FN
-        W.gradient = matrixMultiply(d, col, transposeA: true).reshaped(W.value.shape)  // FN × C·FH·FW
-        let dcol = matrixMultiply(d, W.value.reshaped([fn, -1]))                       // (N·OH·OW) × C·FH·FW
-        return col2im(dcol, inputShape: inputShape, filterHeight: filterHeight, filterWidth: filterWidth,
-                      stride: stride, padding: padding)
+        backward(dout, inputGradient: true)
+        return dx
     }
-}
 
-// Helpers shared by the layers that work on matrices of rows.
+    /// As the first layer of a network, nobody needs ∂L/∂x (the input is the data), so
+    /// the third product and col2im are skipped.
+    public func backwardParameters(_ dout: Tensor) {
+        backward(dout, inputGradient: false)
+    }
 
-/// rows[i][j] += bias[j]
-func addBiasPerColumn(_ rows: inout Tensor, _ bias: Tensor) {
-    let columns = bias.count
-    bias.data.withUnsafeBufferPointer { b in
-        rows.data.withUnsafeMutableBufferPointer { r in
-            for i in 0..<(r.count / columns) { for j in 0..<columns { r[i * columns + j] += b[j] } }
+    /// Image by image again, with col_n unrolled afresh from the kept input:
+    ///
+    ///     dW    += dout_n · col_n       FN × (C·FH·FW)   (dout_n: FN × OH·OW)
+    ///     db    += Σ_p dout_n[·, p]     FN
+    ///     dcol_n = dout_nᵀ · W          (OH·OW) × (C·FH·FW),  dx_n = col2im(dcol_n)
+    ///
+    /// Each thread sums dW and db over its own images; the partial sums are then added in
+    /// thread order, so a given number of threads always gives the same bits.
+    private func backward(_ dout: Tensor, inputGradient: Bool) {
+        let g = geometry(x.shape)
+        let (fn, windows, rowLength) = (filterCount, g.windowsPerImage, g.rowLength)
+        require(dout.shape == [g.images, fn, g.outputHeight, g.outputWidth],
+                "Convolution.backward: dout \(dout.shape) does not match the last forward's output \(output.shape)")
+        let parts = threadCount(items: g.images, cost: windows * rowLength * fn * (inputGradient ? 2 : 1))
+        let partSize = fn * rowLength + fn                   // one dW and one db
+        var partials = [Float](repeating: 0, count: parts * partSize)
+        if inputGradient { dx.reuseStorage(for: x.shape) }
+        x.data.withUnsafeBufferPointer { x in
+            W.value.data.withUnsafeBufferPointer { w in
+                dout.data.withUnsafeBufferPointer { dout in
+                    partials.withUnsafeMutableBufferPointer { partials in
+                        dx.data.withUnsafeMutableBufferPointer { dx in
+                            parallelParts(g.images, parts: parts) { part, images in
+                                let dW = partials.baseAddress! + part * partSize, db = dW + fn * rowLength
+                                let col = UnsafeMutablePointer<Float>.allocate(capacity: 2 * windows * rowLength)
+                                defer { col.deallocate() }
+                                let dcol = col + windows * rowLength
+                                for n in images {
+                                    im2colImage(x.baseAddress! + n * g.imageSize, col, g)
+                                    let d = dout.baseAddress! + n * fn * windows
+                                    matrixMultiply(d, col, dW, m: fn, n: rowLength, k: windows, accumulate: true, threads: 1)
+                                    for f in 0..<fn {
+                                        var sum: Float = 0
+                                        for p in 0..<windows { sum += d[f * windows + p] }
+                                        db[f] += sum
+                                    }
+                                    if inputGradient {
+                                        matrixMultiply(d, w.baseAddress!, dcol, m: windows, n: rowLength, k: fn,
+                                                       transposeA: true, threads: 1)
+                                        let dxN = dx.baseAddress! + n * g.imageSize
+                                        dxN.update(repeating: 0, count: g.imageSize)
+                                        col2imImage(dcol, dxN, g)
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        // Add the parts up in order: dW, then db.
+        W.gradient.reuseStorage(for: W.value.shape)
+        b.gradient.reuseStorage(for: b.value.shape)
+        for i in 0..<(fn * rowLength) {
+            var sum: Float = 0
+            for part in 0..<parts { sum += partials[part * partSize + i] }
+            W.gradient.data[i] = sum
+        }
+        for f in 0..<fn {
+            var sum: Float = 0
+            for part in 0..<parts { sum += partials[part * partSize + fn * rowLength + f] }
+            b.gradient.data[f] = sum
         }
     }
-}
 
-/// Σ_i rows[i][j], one value per column.
-func sumOverRows(_ rows: Tensor) -> Tensor {
-    let columns = rows.shape[1]
-    var sum = [Float](repeating: 0, count: columns)
-    rows.data.withUnsafeBufferPointer { r in
-        for i in 0..<rows.shape[0] { for j in 0..<columns { sum[j] += r[i * columns + j] } }
+    private func geometry(_ shape: [Int]) -> WindowGeometry {
+        WindowGeometry(inputShape: shape, filterHeight: filterHeight, filterWidth: filterWidth, stride: stride, padding: padding)
     }
-    return Tensor(shape: [columns], data: sum)
-}
-
-/// (N·H·W) × C  →  N×C×H×W   (the book's reshape(N, OH, OW, −1).transpose(0, 3, 1, 2))
-func rowsToImages(_ rows: Tensor, n: Int, channels c: Int, height h: Int, width w: Int) -> Tensor {
-    var out = Tensor(shape: [n, c, h, w])
-    rows.data.withUnsafeBufferPointer { src in
-        out.data.withUnsafeMutableBufferPointer { dst in
-            for img in 0..<n { for p in 0..<(h * w) { for ch in 0..<c {
-                dst[(img * c + ch) * h * w + p] = src[(img * h * w + p) * c + ch]
-            } } }
-        }
-    }
-    return out
-}
-
-/// N×C×H×W  →  (N·H·W) × C   (the inverse of rowsToImages)
-func imagesToRows(_ x: Tensor) -> Tensor {
-    let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
-    var out = Tensor(shape: [n * h * w, c])
-    x.data.withUnsafeBufferPointer { src in
-        out.data.withUnsafeMutableBufferPointer { dst in
-            for img in 0..<n { for ch in 0..<c { for p in 0..<(h * w) {
-                dst[(img * h * w + p) * c + ch] = src[(img * c + ch) * h * w + p]
-            } } }
-        }
-    }
-    return out
 }

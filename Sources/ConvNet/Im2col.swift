@@ -10,30 +10,16 @@
 /// hang over the border read zeros (the padding).
 public func im2col(_ x: Tensor, filterHeight fh: Int, filterWidth fw: Int, stride: Int, padding: Int) -> Tensor {
     require(x.rank == 4, "im2col needs an N×C×H×W tensor, got \(x.shape)")
-    let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
-    let oh = (h + 2 * padding - fh) / stride + 1, ow = (w + 2 * padding - fw) / stride + 1
-    require(oh > 0 && ow > 0, "im2col: a \(fh)×\(fw) filter does not fit \(x.shape) with padding \(padding)")
-    let rowLength = c * fh * fw
-    var col = Tensor(shape: [n * oh * ow, rowLength])
+    let g = WindowGeometry(inputShape: x.shape, filterHeight: fh, filterWidth: fw, stride: stride, padding: padding)
+    require(g.outputHeight > 0 && g.outputWidth > 0,
+            "im2col: a \(fh)×\(fw) filter does not fit \(x.shape) with padding \(padding)")
+    var col = Tensor(shape: [g.images * g.windowsPerImage, g.rowLength])
     x.data.withUnsafeBufferPointer { src in
         col.data.withUnsafeMutableBufferPointer { dst in
-            for img in 0..<n {
-                for y in 0..<oh {
-                    for xo in 0..<ow {
-                        var d = ((img * oh + y) * ow + xo) * rowLength
-                        for ch in 0..<c {
-                            let plane = (img * c + ch) * h * w
-                            for i in 0..<fh {
-                                let iy = y * stride - padding + i
-                                let rowInside = iy >= 0 && iy < h
-                                for j in 0..<fw {
-                                    let ix = xo * stride - padding + j
-                                    dst[d] = rowInside && ix >= 0 && ix < w ? src[plane + iy * w + ix] : 0
-                                    d += 1
-                                }
-                            }
-                        }
-                    }
+            let out = SharedPointer(dst.baseAddress!)
+            parallelFor(g.images, cost: g.windowsPerImage * g.rowLength) { images in
+                for n in images {
+                    im2colImage(src.baseAddress! + n * g.imageSize, out.pointer + n * g.windowsPerImage * g.rowLength, g)
                 }
             }
         }
@@ -49,33 +35,130 @@ public func im2col(_ x: Tensor, filterHeight fh: Int, filterWidth fw: Int, strid
 public func col2im(_ col: Tensor, inputShape: [Int], filterHeight fh: Int, filterWidth fw: Int,
                    stride: Int, padding: Int) -> Tensor {
     require(inputShape.count == 4, "col2im needs an N×C×H×W input shape, got \(inputShape)")
-    let (n, c, h, w) = (inputShape[0], inputShape[1], inputShape[2], inputShape[3])
-    let oh = (h + 2 * padding - fh) / stride + 1, ow = (w + 2 * padding - fw) / stride + 1
-    let rowLength = c * fh * fw
-    require(col.shape == [n * oh * ow, rowLength],
-                 "col2im: col is \(col.shape), but input \(inputShape) with a \(fh)×\(fw) filter needs [\(n * oh * ow), \(rowLength)]")
+    let g = WindowGeometry(inputShape: inputShape, filterHeight: fh, filterWidth: fw, stride: stride, padding: padding)
+    require(col.shape == [g.images * g.windowsPerImage, g.rowLength],
+            "col2im: col is \(col.shape), but input \(inputShape) with a \(fh)×\(fw) filter needs [\(g.images * g.windowsPerImage), \(g.rowLength)]")
     var x = Tensor(shape: inputShape)
     col.data.withUnsafeBufferPointer { src in
         x.data.withUnsafeMutableBufferPointer { dst in
-            for img in 0..<n {
-                for y in 0..<oh {
-                    for xo in 0..<ow {
-                        var s = ((img * oh + y) * ow + xo) * rowLength
-                        for ch in 0..<c {
-                            let plane = (img * c + ch) * h * w
-                            for i in 0..<fh {
-                                let iy = y * stride - padding + i
-                                for j in 0..<fw {
-                                    let ix = xo * stride - padding + j
-                                    if iy >= 0 && iy < h && ix >= 0 && ix < w { dst[plane + iy * w + ix] += src[s] }
-                                    s += 1
-                                }
-                            }
-                        }
-                    }
+            let out = SharedPointer(dst.baseAddress!)
+            parallelFor(g.images, cost: g.windowsPerImage * g.rowLength) { images in
+                for n in images {
+                    col2imImage(src.baseAddress! + n * g.windowsPerImage * g.rowLength, out.pointer + n * g.imageSize, g)
                 }
             }
         }
     }
     return x
+}
+
+/// The sizes of a window sliding over an image batch: the input N×C×H×W, the window
+/// FH×FW, its stride and padding, and the output OH×OW they give.
+struct WindowGeometry {
+    let images: Int, channels: Int, height: Int, width: Int
+    let filterHeight: Int, filterWidth: Int, stride: Int, padding: Int
+    let outputHeight: Int, outputWidth: Int
+
+    init(inputShape s: [Int], filterHeight: Int, filterWidth: Int, stride: Int, padding: Int) {
+        (images, channels, height, width) = (s[0], s[1], s[2], s[3])
+        (self.filterHeight, self.filterWidth, self.stride, self.padding) = (filterHeight, filterWidth, stride, padding)
+        outputHeight = (height + 2 * padding - filterHeight) / stride + 1
+        outputWidth = (width + 2 * padding - filterWidth) / stride + 1
+    }
+
+    var imageSize: Int { channels * height * width }             // C·H·W
+    var windowsPerImage: Int { outputHeight * outputWidth }      // OH·OW
+    var rowLength: Int { channels * filterHeight * filterWidth } // C·FH·FW
+}
+
+/// im2col of one image: C×H×W at `image` → OH·OW rows of C·FH·FW at `col`.
+func im2colImage(_ image: UnsafePointer<Float>, _ col: UnsafeMutablePointer<Float>, _ g: WindowGeometry) {
+    let (h, w, fh, fw) = (g.height, g.width, g.filterHeight, g.filterWidth)
+    var d = col
+    for y in 0..<g.outputHeight {
+        for xo in 0..<g.outputWidth {
+            let left = xo * g.stride - g.padding
+            let rowInside = left >= 0 && left + fw <= w       // no column of this window is padding
+            for ch in 0..<g.channels {
+                let plane = image + ch * h * w
+                for i in 0..<fh {
+                    let iy = y * g.stride - g.padding + i
+                    if iy < 0 || iy >= h {
+                        for j in 0..<fw { d[j] = 0 }
+                    } else if rowInside {
+                        let src = plane + iy * w + left
+                        for j in 0..<fw { d[j] = src[j] }
+                    } else {
+                        for j in 0..<fw {
+                            let ix = left + j
+                            d[j] = ix >= 0 && ix < w ? plane[iy * w + ix] : 0
+                        }
+                    }
+                    d += fw
+                }
+            }
+        }
+    }
+}
+
+/// The same matrix for one image, transposed: (C·FH·FW) × (OH·OW), one row per filter
+/// tap (channel, i, j) and one column per window. Convolution's forward uses this layout:
+/// W · colᵀ is then the output image itself, and with stride 1 each row is made of
+/// whole stretches of the image's rows, which copy fast.
+func im2colTransposedImage(_ image: UnsafePointer<Float>, _ colT: UnsafeMutablePointer<Float>, _ g: WindowGeometry) {
+    let (h, w, oh, ow) = (g.height, g.width, g.outputHeight, g.outputWidth)
+    var d = colT
+    for ch in 0..<g.channels {
+        let plane = image + ch * h * w
+        for i in 0..<g.filterHeight {
+            for j in 0..<g.filterWidth {
+                for y in 0..<oh {
+                    let iy = y * g.stride - g.padding + i
+                    if iy < 0 || iy >= h {
+                        for xo in 0..<ow { d[xo] = 0 }
+                    } else {
+                        let row = plane + iy * w
+                        // Window xo reads column xo·stride − padding + j, inside the image
+                        // for xo in first..<last.
+                        let shift = j - g.padding
+                        let first = min(ow, shift >= 0 ? 0 : (-shift + g.stride - 1) / g.stride)
+                        let last = max(first, min(ow, shift >= w ? 0 : (w - 1 - shift) / g.stride + 1))
+                        for xo in 0..<first { d[xo] = 0 }
+                        if g.stride == 1 {
+                            let src = row + shift
+                            for xo in first..<last { d[xo] = src[xo] }
+                        } else {
+                            for xo in first..<last { d[xo] = row[xo * g.stride + shift] }
+                        }
+                        for xo in last..<ow { d[xo] = 0 }
+                    }
+                    d += ow
+                }
+            }
+        }
+    }
+}
+
+/// col2im of one image: adds OH·OW rows of C·FH·FW at `col` onto C×H×W at `image`.
+func col2imImage(_ col: UnsafePointer<Float>, _ image: UnsafeMutablePointer<Float>, _ g: WindowGeometry) {
+    let (h, w, fh, fw) = (g.height, g.width, g.filterHeight, g.filterWidth)
+    var s = col
+    for y in 0..<g.outputHeight {
+        for xo in 0..<g.outputWidth {
+            let left = xo * g.stride - g.padding
+            for ch in 0..<g.channels {
+                let plane = image + ch * h * w
+                for i in 0..<fh {
+                    let iy = y * g.stride - g.padding + i
+                    if iy >= 0 && iy < h {
+                        for j in 0..<fw {
+                            let ix = left + j
+                            if ix >= 0 && ix < w { plane[iy * w + ix] += s[j] }
+                        }
+                    }
+                    s += fw
+                }
+            }
+        }
+    }
 }

@@ -21,6 +21,9 @@ public protocol Layer: AnyObject {
     /// `training` matters only to layers that behave differently when learning (Dropout).
     func forward(_ x: Tensor, training: Bool) -> Tensor
     func backward(_ dout: Tensor) -> Tensor
+    /// Backward for a layer whose ∂L/∂x nobody uses (the first layer of a network, whose
+    /// input is the data): the same parameter gradients, and a layer may skip computing dx.
+    func backwardParameters(_ dout: Tensor)
     /// The learnable parameters, in a fixed order (empty for ReLU, pooling, …).
     var parameters: [Parameter] { get }
     /// The output shape for an input shape, or an error that says why the input does not fit.
@@ -29,6 +32,7 @@ public protocol Layer: AnyObject {
 
 extension Layer {
     public var parameters: [Parameter] { [] }
+    public func backwardParameters(_ dout: Tensor) { _ = backward(dout) }
     /// The book's `forward(x)`: training mode.
     public func forward(_ x: Tensor) -> Tensor { forward(x, training: true) }
 

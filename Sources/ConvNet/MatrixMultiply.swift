@@ -1,11 +1,5 @@
 import Foundation
 
-/// How many threads the numeric code may use (the matrix multiply splits its work over
-/// them). Set it once, before any work starts; 1 gives bit-identical results run to run.
-public enum Parallelism {
-    nonisolated(unsafe) public static var threads: Int = max(1, ProcessInfo.processInfo.activeProcessorCount)
-}
-
 /// C = op(A) · op(B), or C += op(A) · op(B) when `accumulate` is true.
 ///
 ///     op(A): M×K   (A is stored M×K, or K×M when transposeA)
@@ -53,20 +47,20 @@ public func matrixMultiply(_ a: [Float], _ b: [Float], _ c: inout [Float], m: In
 
 /// The matrix product of two 2-D tensors: op(a) · op(b).
 public func matrixMultiply(_ a: Tensor, _ b: Tensor, transposeA: Bool = false, transposeB: Bool = false) -> Tensor {
+    var c = Tensor(shape: [0])
+    matrixMultiply(a, b, into: &c, transposeA: transposeA, transposeB: transposeB)
+    return c
+}
+
+/// The same, written into `c`, whose storage is reused when it has the right size (the
+/// layers keep their outputs and gradients from step to step this way).
+public func matrixMultiply(_ a: Tensor, _ b: Tensor, into c: inout Tensor, transposeA: Bool = false, transposeB: Bool = false) {
     require(a.rank == 2 && b.rank == 2, "matrixMultiply needs two matrices, got \(a.shape) and \(b.shape)")
     let (m, k) = transposeA ? (a.shape[1], a.shape[0]) : (a.shape[0], a.shape[1])
     let (k2, n) = transposeB ? (b.shape[1], b.shape[0]) : (b.shape[0], b.shape[1])
     require(k == k2, "matrixMultiply: op(a) is \(m)×\(k) but op(b) is \(k2)×\(n) (a \(a.shape), b \(b.shape))")
-    var c = Tensor(shape: [m, n])
-    a.data.withUnsafeBufferPointer { pa in
-        b.data.withUnsafeBufferPointer { pb in
-            c.data.withUnsafeMutableBufferPointer { pc in
-                matrixMultiply(pa.baseAddress!, pb.baseAddress!, pc.baseAddress!, m: m, n: n, k: k,
-                               transposeA: transposeA, transposeB: transposeB)
-            }
-        }
-    }
-    return c
+    c.reuseStorage(for: [m, n])
+    matrixMultiply(a.data, b.data, &c.data, m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB)
 }
 
 /// The definition, three loops: C[i][j] (+)= Σ_p op(A)[i][p] · op(B)[p][j].

@@ -40,7 +40,9 @@ public final class Network {
     public func gradient(_ x: Tensor, labels: [Int]) -> Float {
         let loss = self.loss(x, labels: labels, training: true)
         var dout = lossLayer.backward()
-        for layer in layers.reversed() { dout = layer.backward(dout) }
+        for layer in layers.dropFirst().reversed() { dout = layer.backward(dout) }
+        // The first layer's ∂L/∂x would be the gradient with respect to the data: unused.
+        layers.first?.backwardParameters(dout)
         return loss
     }
 

@@ -23,6 +23,10 @@ struct OptimizerState {
     mutating func slot(_ p: Parameter) -> [Float] {
         slots[ObjectIdentifier(p)] ?? [Float](repeating: 0, count: p.value.count)
     }
+    /// Hands the state of `p` to `body` to update in place (no copy of the array).
+    mutating func update(_ p: Parameter, _ body: (UnsafeMutableBufferPointer<Float>) -> Void) {
+        slots[ObjectIdentifier(p), default: [Float](repeating: 0, count: p.value.count)].withUnsafeMutableBufferPointer { body($0) }
+    }
     mutating func set(_ p: Parameter, _ values: [Float]) { slots[ObjectIdentifier(p)] = values }
 
     mutating func arrays(for parameters: [Parameter]) -> [[Float]] { parameters.map { slot($0) } }
@@ -68,12 +72,16 @@ public final class Momentum: Optimizer {
 
     public func update(_ parameters: [Parameter]) {
         for p in parameters {
-            var v = velocity.slot(p)
-            for i in 0..<v.count {
-                v[i] = momentum * v[i] - learningRate * p.gradient.data[i]
-                p.value.data[i] += v[i]
+            velocity.update(p) { v in
+                p.value.data.withUnsafeMutableBufferPointer { w in
+                    p.gradient.data.withUnsafeBufferPointer { g in
+                        for i in 0..<v.count {
+                            v[i] = momentum * v[i] - learningRate * g[i]
+                            w[i] += v[i]
+                        }
+                    }
+                }
             }
-            velocity.set(p, v)
         }
     }
 
@@ -93,13 +101,16 @@ public final class AdaGrad: Optimizer {
 
     public func update(_ parameters: [Parameter]) {
         for p in parameters {
-            var hp = h.slot(p)
-            for i in 0..<hp.count {
-                let g = p.gradient.data[i]
-                hp[i] += g * g
-                p.value.data[i] -= learningRate * g / (hp[i].squareRoot() + 1e-7)
+            h.update(p) { h in
+                p.value.data.withUnsafeMutableBufferPointer { w in
+                    p.gradient.data.withUnsafeBufferPointer { g in
+                        for i in 0..<h.count {
+                            h[i] += g[i] * g[i]
+                            w[i] -= learningRate * g[i] / (h[i].squareRoot() + 1e-7)
+                        }
+                    }
+                }
             }
-            h.set(p, hp)
         }
     }
 
@@ -119,13 +130,16 @@ public final class RMSprop: Optimizer {
 
     public func update(_ parameters: [Parameter]) {
         for p in parameters {
-            var hp = h.slot(p)
-            for i in 0..<hp.count {
-                let g = p.gradient.data[i]
-                hp[i] = decay * hp[i] + (1 - decay) * g * g
-                p.value.data[i] -= learningRate * g / (hp[i].squareRoot() + 1e-7)
+            h.update(p) { h in
+                p.value.data.withUnsafeMutableBufferPointer { w in
+                    p.gradient.data.withUnsafeBufferPointer { g in
+                        for i in 0..<h.count {
+                            h[i] = decay * h[i] + (1 - decay) * g[i] * g[i]
+                            w[i] -= learningRate * g[i] / (h[i].squareRoot() + 1e-7)
+                        }
+                    }
+                }
             }
-            h.set(p, hp)
         }
     }
 
@@ -157,19 +171,26 @@ public final class Adam: Optimizer {
         step += 1
         let t = Double(step)
         let lrT = Float(Double(learningRate) * (1 - pow(Double(beta2), t)).squareRoot() / (1 - pow(Double(beta1), t)))
+        let (beta1, beta2) = (beta1, beta2)
         for p in parameters {
-            var mp = m.slot(p), vp = v.slot(p)
-            p.value.data.withUnsafeMutableBufferPointer { w in
-                p.gradient.data.withUnsafeBufferPointer { g in
-                    for i in 0..<mp.count {
-                        mp[i] += (1 - beta1) * (g[i] - mp[i])
-                        vp[i] += (1 - beta2) * (g[i] * g[i] - vp[i])
-                        w[i] -= lrT * mp[i] / (vp[i].squareRoot() + 1e-7)
+            m.update(p) { m in
+                v.update(p) { v in
+                    p.value.data.withUnsafeMutableBufferPointer { w in
+                        p.gradient.data.withUnsafeBufferPointer { g in
+                            parallelFor(m.count, cost: 8) { range in
+                                let start = range.lowerBound
+                                let (m, v, w, g) = (m.baseAddress! + start, v.baseAddress! + start,
+                                                    w.baseAddress! + start, g.baseAddress! + start)
+                                for i in 0..<range.count {
+                                    m[i] += (1 - beta1) * (g[i] - m[i])
+                                    v[i] += (1 - beta2) * (g[i] * g[i] - v[i])
+                                    w[i] -= lrT * m[i] / (v[i].squareRoot() + 1e-7)
+                                }
+                            }
+                        }
                     }
                 }
             }
-            m.set(p, mp)
-            v.set(p, vp)
         }
     }
 

@@ -8,8 +8,13 @@
 public final class MaxPooling: Layer {
     public let poolHeight: Int, poolWidth: Int, stride: Int, padding: Int
     public var name: String { "MaxPooling" }
-    private var argmax: [Int] = []      // flat index into x of each output's winner
+    // Flat index into x of each output's winner. Int32 halves the memory traffic of Int;
+    // forward checks that x has fewer than 2³¹ elements.
+    private var argmax: [Int32] = []
     private var inputShape: [Int] = []
+    // Reused from step to step (see Tensor.reuseStorage).
+    private var output = Tensor(shape: [0])
+    private var dx = Tensor(shape: [0])
 
     public init(poolHeight: Int, poolWidth: Int, stride: Int, padding: Int) {
         require(poolHeight >= 1 && poolWidth >= 1 && stride >= 1 && padding >= 0,
@@ -23,51 +28,117 @@ public final class MaxPooling: Layer {
 
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
         let s = requireOutputShape(for: x.shape)
-        let (n, c, h, w, oh, ow) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3], s[2], s[3])
+        let (planes, h, w, oh, ow) = (x.shape[0] * x.shape[1], x.shape[2], x.shape[3], s[2], s[3])
         inputShape = x.shape
-        var out = Tensor(shape: s)
-        argmax = [Int](repeating: 0, count: out.count)
+        output.reuseStorage(for: s)
+        require(x.count <= Int(Int32.max), "MaxPooling: input \(x.shape) has more than 2³¹ elements")
+        if argmax.count != output.count { argmax = [Int32](repeating: 0, count: output.count) }
         x.data.withUnsafeBufferPointer { src in
-            out.data.withUnsafeMutableBufferPointer { dst in
+            output.data.withUnsafeMutableBufferPointer { dst in
                 argmax.withUnsafeMutableBufferPointer { arg in
-                    var o = 0
-                    for plane in 0..<(n * c) {
-                        let base = plane * h * w
-                        for y in 0..<oh {
-                            for xo in 0..<ow {
-                                var best = -Float.infinity, bestIndex = -1
-                                for i in 0..<poolHeight {
-                                    let iy = y * stride - padding + i
-                                    if iy < 0 || iy >= h { continue }
-                                    for j in 0..<poolWidth {
-                                        let ix = xo * stride - padding + j
-                                        if ix < 0 || ix >= w { continue }
-                                        let v = src[base + iy * w + ix]
-                                        if v > best || bestIndex < 0 { best = v; bestIndex = base + iy * w + ix }
-                                    }
+                    // Each plane (one channel of one image) on its own: planes share out between threads.
+                    let (ph, pw, stride, padding) = (poolHeight, poolWidth, stride, padding)
+                    let twoByTwo = (ph, pw, stride, padding) == (2, 2, 2, 0)
+                    parallelFor(planes, cost: h * w) { range in
+                        for plane in range {
+                            let base = plane * h * w
+                            var o = plane * oh * ow
+                            for y in 0..<oh {
+                                if twoByTwo {
+                                    maxPool2x2Row(src.baseAddress! + base, dst.baseAddress! + o, arg.baseAddress! + o,
+                                                  y: y, width: w, outputs: ow, base: base)
+                                    o += ow
+                                    continue
                                 }
-                                dst[o] = best
-                                arg[o] = bestIndex
-                                o += 1
+                                // The window's rows inside the image (all of them unless padded).
+                                let top = y * stride - padding
+                                let rows = max(0, -top)..<min(ph, h - top)
+                                for xo in 0..<ow {
+                                    let left = xo * stride - padding
+                                    let columns = max(0, -left)..<min(pw, w - left)
+                                    var bestIndex = base + (top + rows.lowerBound) * w + left + columns.lowerBound
+                                    var best = src[bestIndex]
+                                    for i in rows {
+                                        let row = base + (top + i) * w + left
+                                        for j in columns where src[row + j] > best {
+                                            best = src[row + j]
+                                            bestIndex = row + j
+                                        }
+                                    }
+                                    dst[o] = best
+                                    arg[o] = Int32(bestIndex)
+                                    o += 1
+                                }
                             }
                         }
                     }
                 }
             }
         }
-        return out
+        return output
     }
 
     public func backward(_ dout: Tensor) -> Tensor {
         require(dout.count == argmax.count, "MaxPooling.backward: dout \(dout.shape) does not match the last forward")
-        var dx = Tensor(shape: inputShape)
-        // Each output's gradient goes to its winner; windows that overlap may share one.
-        for o in 0..<argmax.count { dx.data[argmax[o]] += dout.data[o] }
+        dx.reuseStorage(for: inputShape)
+        let planes = inputShape[0] * inputShape[1]
+        let (planeIn, planeOut) = (inputShape[2] * inputShape[3], argmax.count / max(planes, 1))
+        dout.data.withUnsafeBufferPointer { dout in
+            argmax.withUnsafeBufferPointer { arg in
+                dx.data.withUnsafeMutableBufferPointer { dx in
+                    parallelFor(planes, cost: planeIn) { range in
+                        // Each output's gradient goes to its winner, which lies in the output's
+                        // own plane; windows that overlap may share one.
+                        for i in (range.lowerBound * planeIn)..<(range.upperBound * planeIn) { dx[i] = 0 }
+                        for o in (range.lowerBound * planeOut)..<(range.upperBound * planeOut) { dx[Int(arg[o])] += dout[o] }
+                    }
+                }
+            }
+        }
         return dx
     }
 
     /// Which input won each output (flat indices into x), for showing the argmax mask.
-    public var winners: [Int] { argmax }
+    public var winners: [Int] { argmax.map { Int($0) } }
+}
+
+/// One output row of 2×2 max pooling with stride 2, the network's pooling, eight outputs
+/// at a time with SIMD (the general loop spends most of its time on bookkeeping). The
+/// winner is the same as the general loop's: the first largest value in the order
+/// top-left, top-right, bottom-left, bottom-right.
+///
+///     plane: H×W (the top row of the window is 2y),  out, arg: `outputs` values
+private func maxPool2x2Row(_ plane: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ arg: UnsafeMutablePointer<Int32>,
+                           y: Int, width w: Int, outputs: Int, base: Int) {
+    let top = plane + 2 * y * w, bottom = top + w
+    let rowIndex = Int32(base + 2 * y * w)
+    var x = 0
+    while x + 8 <= outputs {
+        let a = UnsafeRawPointer(top + 2 * x).loadUnaligned(as: SIMD16<Float>.self)
+        let b = UnsafeRawPointer(bottom + 2 * x).loadUnaligned(as: SIMD16<Float>.self)
+        // Left and right cells of 8 windows: the even and odd lanes.
+        let topRight = a.oddHalf .> a.evenHalf, bottomRight = b.oddHalf .> b.evenHalf
+        let topBest = a.evenHalf.replacing(with: a.oddHalf, where: topRight)
+        let bottomBest = b.evenHalf.replacing(with: b.oddHalf, where: bottomRight)
+        let topCell = SIMD8<Int32>(repeating: 0).replacing(with: 1, where: topRight)
+        let bottomCell = SIMD8<Int32>(repeating: Int32(w)).replacing(with: Int32(w) + 1, where: bottomRight)
+        let down = bottomBest .> topBest
+        let best = topBest.replacing(with: bottomBest, where: down)
+        let cell = topCell.replacing(with: bottomCell, where: down)
+        let column = SIMD8<Int32>(0, 2, 4, 6, 8, 10, 12, 14) &+ Int32(2 * x)
+        UnsafeMutableRawPointer(out + x).storeBytes(of: best, as: SIMD8<Float>.self)
+        UnsafeMutableRawPointer(arg + x).storeBytes(of: column &+ cell &+ rowIndex, as: SIMD8<Int32>.self)
+        x += 8
+    }
+    while x < outputs {
+        var best = top[2 * x], cell = 0
+        if top[2 * x + 1] > best { best = top[2 * x + 1]; cell = 1 }
+        if bottom[2 * x] > best { best = bottom[2 * x]; cell = w }
+        if bottom[2 * x + 1] > best { best = bottom[2 * x + 1]; cell = w + 1 }
+        out[x] = best
+        arg[x] = rowIndex + Int32(2 * x + cell)
+        x += 1
+    }
 }
 
 /// Average pooling: each output is the mean of its window, so backward spreads each

@@ -56,6 +56,16 @@ public struct Tensor: Equatable, Sendable, CustomStringConvertible {
         return Tensor(shape: resolved, data: data)
     }
 
+    /// Gives this tensor the shape `shape`, keeping its storage when the element count is
+    /// unchanged. Layers keep their output tensors from step to step this way, so a
+    /// training step does not allocate (and fault in) megabytes of fresh memory. The
+    /// values are whatever was there before: the caller overwrites every element.
+    /// (If someone else still holds the old tensor, writing copies it first, as for any
+    /// value type; nobody sees a change they did not make.)
+    mutating func reuseStorage(for newShape: [Int]) {
+        if data.count == newShape.reduce(1, *) { shape = newShape } else { self = Tensor(shape: newShape) }
+    }
+
     /// Row-major flat index of a multi-index.
     @inline(__always)
     public func offset(_ index: [Int]) -> Int {

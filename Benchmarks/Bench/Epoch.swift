@@ -1,0 +1,85 @@
+// The epoch benchmark: what a learner waits for in Lesson 09. One epoch of SimpleConvNet
+// (Adam, batch 100) over all 60000 training images, then the test set classified in
+// batches of 1000, then one training step taken apart layer by layer.
+import ConvNet
+import Datasets
+import Foundation
+
+extension Bench {
+    func epochBenchmark() throws {
+        let data = try MNIST.load(dataset == "fashion" ? .fashion : .bundled)
+        print("data: \(data.name), \(data.train.count) training and \(data.test.count) test images")
+        print("network: SimpleConvNet (Conv 30 5×5, ReLU, MaxPool 2×2, Affine 4320→100, ReLU, Affine 100→10), Adam 0.001, batch 100")
+
+        var rng = SeededRandom(seed: 42)
+        let network = Network.simpleConvNet(rng: &rng)
+        let trainer = try Trainer(network: network, optimizer: Adam(learningRate: 0.001), train: data.train,
+                                  options: TrainingOptions(epochs: 1, batchSize: 100, seed: 42, stopAfterSteps: steps))
+        let start = now()
+        try trainer.run()
+        let trained = now() - start
+        let done = trainer.totalSteps == 0 ? trainer.stepsPerEpoch : trainer.totalSteps
+        let epochSeconds = trained * Double(trainer.stepsPerEpoch) / Double(done)
+        let losses = trainer.history.stepLosses
+        let meanLoss = losses.reduce(0, +) / Float(max(losses.count, 1))
+        print("")
+        print(String(format: "epoch: %.2f s", epochSeconds)
+              + (done < trainer.stepsPerEpoch ? "   (extrapolated from \(done) of \(trainer.stepsPerEpoch) steps)" : ""))
+        print(String(format: "  training: %.0f images/s, %.2f ms per step, mean loss %.3f",
+                     Double(done * 100) / trained, 1e3 * trained / Double(done), meanLoss))
+
+        // Classifying: the whole test set in batches of 1000, bytes to Float included.
+        _ = network.classify(data.test.firstBatch(1000).x)        // warm up
+        let testStart = now()
+        let accuracy = trainer.evaluate(data.test, limit: nil)
+        let testSeconds = now() - testStart
+        print(String(format: "test: %.0f images/s (batch 1000; %d images in %.3f s), accuracy %.2f %%",
+                     Double(data.test.count) / testSeconds, data.test.count, testSeconds, 100 * accuracy))
+
+        stepBreakdown(network, data.train)
+    }
+
+    /// Times each layer's forward and backward over `steps` training steps and prints the
+    /// mean, so a learner can see where a step's time goes.
+    func stepBreakdown(_ network: Network, _ train: LabelledImages, steps: Int = 50) {
+        let optimizer = Adam(learningRate: 0.001)
+        let layers = network.layers
+        var forward = [Double](repeating: 0, count: layers.count)
+        var backward = [Double](repeating: 0, count: layers.count)
+        var batchTime = 0.0, lossForward = 0.0, lossBackward = 0.0, update = 0.0
+        var rng = SeededRandom(seed: 7)
+        let batches = train.shuffledBatches(size: 100, rng: &rng)
+        for step in 0..<(steps + 1) {
+            let record = step > 0            // step 0 warms up
+            var t = now()
+            func lap(_ into: inout Double) {
+                let next = now()
+                if record { into += next - t }
+                t = next
+            }
+            let (x, labels) = train.batch(batches[step % batches.count])
+            lap(&batchTime)
+            var out = x
+            for (i, layer) in layers.enumerated() { out = layer.forward(out, training: true); lap(&forward[i]) }
+            _ = network.lossLayer.forward(out, labels: labels); lap(&lossForward)
+            var dout = network.lossLayer.backward(); lap(&lossBackward)
+            // As Network.gradient does: the first layer computes no ∂L/∂x.
+            for (i, layer) in layers.enumerated().dropFirst().reversed() { dout = layer.backward(dout); lap(&backward[i]) }
+            layers[0].backwardParameters(dout); lap(&backward[0])
+            optimizer.update(network.parameters); lap(&update)
+        }
+        let scale = 1e3 / Double(steps)
+        print("\none training step (batch 100) by layer, mean of \(steps) steps, milliseconds:")
+        print("  " + "layer".padding(toLength: 24, withPad: " ", startingAt: 0) + "  forward  backward")
+        func row(_ name: String, _ f: Double?, _ b: Double?) {
+            let cell = { (v: Double?) in v.map { String(format: "%8.3f", $0 * scale) } ?? "       –" }
+            print("  " + name.padding(toLength: 24, withPad: " ", startingAt: 0) + " " + cell(f) + "  " + cell(b))
+        }
+        row("batch (bytes → Float)", batchTime, nil)
+        for (i, layer) in layers.enumerated() { row("\(i + 1) \(layer.name)", forward[i], backward[i]) }
+        row("SoftmaxWithLoss", lossForward, lossBackward)
+        row("Adam update", nil, update)
+        let total = batchTime + forward.reduce(0, +) + backward.reduce(0, +) + lossForward + lossBackward + update
+        print(String(format: "  total %.3f ms per step → %.2f s for 600 steps", total * scale, total * scale * 600 / 1e3))
+    }
+}

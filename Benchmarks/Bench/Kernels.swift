@@ -1,0 +1,82 @@
+// The kernel benchmarks: the matrix multiply on the shapes the network uses, im2col and
+// col2im, the convolution and pooling layers, and one whole training step.
+import ConvNet
+import Foundation
+
+extension Bench {
+    /// Runs `body` repeatedly for about `seconds` and returns the best time of one run.
+    func best(_ body: () -> Void) -> Double {
+        body()   // warm up
+        var bestTime = Double.infinity
+        let start = DispatchTime.now().uptimeNanoseconds
+        var runs = 0
+        repeat {
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            body()
+            bestTime = min(bestTime, Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
+            runs += 1
+        } while Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 < seconds || runs < 3
+        return bestTime
+    }
+
+    func matrixMultiplyBenchmarks() {
+        print("\nmatrix multiply C = A·B (best of repeats)")
+        let shapes: [(String, Int, Int, Int, Bool, Bool)] = [
+            ("square 1024", 1024, 1024, 1024, false, false),
+            ("affine (100×4320)·(4320×100)", 100, 100, 4320, false, false),
+            ("conv forward (57600×25)·(25×30)", 57600, 30, 25, false, false),
+            ("conv dW (25×57600)·(57600×30)", 25, 30, 57600, true, false),
+            ("conv dcol (57600×30)·(30×25)", 57600, 25, 30, false, false),
+            ("affine dW (4320×100)ᵀ·(100×100)", 4320, 100, 100, true, false),
+            ("affine dx (100×100)·(4320×100)ᵀ", 100, 4320, 100, false, true),
+            ("one image's conv (30×25)·(576×25)ᵀ", 30, 576, 25, false, true),
+        ]
+        var rng = SeededRandom(seed: 1)
+        for (name, m, n, k, ta, tb) in shapes {
+            let a = (0..<(m * k)).map { _ in rng.uniform(-1, 1) }
+            let b = (0..<(k * n)).map { _ in rng.uniform(-1, 1) }
+            var c = [Float](repeating: 0, count: m * n)
+            let t = best { matrixMultiply(a, b, &c, m: m, n: n, k: k, transposeA: ta, transposeB: tb) }
+            let gflops = 2 * Double(m) * Double(n) * Double(k) / t / 1e9
+            print("  " + name.padding(toLength: 36, withPad: " ", startingAt: 0)
+                  + String(format: " %8.3f ms  %6.1f GFLOP/s", t * 1e3, gflops))
+        }
+    }
+
+    /// im2col, col2im, the layers, and one training step, on a batch of 100 digits-sized
+    /// inputs with the Lesson 09 network's first layers (30 filters of 5×5).
+    func layerBenchmarks() {
+        var rng = SeededRandom(seed: 2)
+        let x = Tensor.randomUniform([100, 1, 28, 28], 0, 1, rng: &rng)
+        print("\nim2col and layers, batch of 100 1×28×28 images, 30 filters 5×5")
+        func show(_ name: String, _ seconds: Double) {
+            print("  " + name.padding(toLength: 36, withPad: " ", startingAt: 0) + String(format: " %8.3f ms", seconds * 1e3))
+        }
+        var col = Tensor(shape: [0])
+        show("im2col (57600×25)", best { col = im2col(x, filterHeight: 5, filterWidth: 5, stride: 1, padding: 0) })
+        show("col2im", best { _ = col2im(col, inputShape: x.shape, filterHeight: 5, filterWidth: 5, stride: 1, padding: 0) })
+
+        let conv = Convolution(filters: 30, channels: 1, filterHeight: 5, filterWidth: 5, stride: 1, padding: 0,
+                               weightStd: 0.2, rng: &rng)
+        var convOut = Tensor(shape: [0])
+        show("Convolution forward", best { convOut = conv.forward(x) })
+        let dConv = Tensor.randomNormal(convOut.shape, rng: &rng)
+        show("Convolution backward", best { _ = conv.backward(dConv) })
+
+        let pool = MaxPooling(poolHeight: 2, poolWidth: 2, stride: 2, padding: 0)
+        var poolOut = Tensor(shape: [0])
+        show("MaxPooling forward (30×24×24)", best { poolOut = pool.forward(convOut) })
+        let dPool = Tensor.randomNormal(poolOut.shape, rng: &rng)
+        show("MaxPooling backward", best { _ = pool.backward(dPool) })
+
+        let net = Network.simpleConvNet(rng: &rng)
+        let adam = Adam(learningRate: 0.001)
+        let labels = (0..<100).map { $0 % 10 }
+        let step = best {
+            net.gradient(x, labels: labels)
+            adam.update(net.parameters)
+        }
+        show("SimpleConvNet training step", step)
+        print(String(format: "  → %.1f s for an epoch of 600 such steps (60000 images)", step * 600))
+    }
+}

@@ -1,0 +1,49 @@
+import Dispatch
+import Foundation
+
+/// How many threads the numeric code may use: the matrix multiply and the layers split
+/// their work over them. Set it once, before any work starts. With a given number of
+/// threads, results are the same bits run after run (work is split the same way every
+/// time, and partial sums are added in a fixed order).
+public enum Parallelism {
+    nonisolated(unsafe) public static var threads: Int = max(1, ProcessInfo.processInfo.activeProcessorCount)
+}
+
+/// How many threads a loop over `count` items of about `cost` elementary operations each
+/// should use. Small jobs stay on the calling thread: waking a thread costs a few
+/// microseconds, more than a small loop takes.
+func threadCount(items count: Int, cost: Int) -> Int {
+    count * cost < 50_000 ? 1 : max(1, min(Parallelism.threads, count))
+}
+
+/// Runs `body` over `0..<count`, split into one contiguous range per thread. Each item
+/// must only write memory no other item writes (its own image, its own plane), so the
+/// ranges can run at the same time.
+///
+///     parallelFor(images, cost: imageSize) { range in for n in range { … image n … } }
+func parallelFor(_ count: Int, cost: Int, _ body: (Range<Int>) -> Void) {
+    parallelParts(count, parts: threadCount(items: count, cost: cost)) { _, range in body(range) }
+}
+
+/// Splits `0..<count` into `parts` contiguous ranges and runs them at the same time,
+/// telling `body` which part it runs, for work that keeps a partial result per part
+/// (a weight gradient summed over images, added up afterwards in part order).
+func parallelParts(_ count: Int, parts: Int, _ body: (_ part: Int, Range<Int>) -> Void) {
+    if parts <= 1 { body(0, 0..<count); return }
+    withoutActuallyEscaping(body) { body in
+        let shared = SendablePartBody(body: body)
+        DispatchQueue.concurrentPerform(iterations: parts) { t in
+            shared.body(t, (count * t / parts)..<(count * (t + 1) / parts))
+        }
+    }
+}
+
+// concurrentPerform wants a Sendable closure; the bodies above only touch disjoint memory.
+private struct SendablePartBody: @unchecked Sendable { let body: (Int, Range<Int>) -> Void }
+
+/// A pointer handed to worker threads. Each thread writes only its own part of the memory
+/// behind it, and the memory outlives the parallel loop.
+struct SharedPointer<T>: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<T>
+    init(_ pointer: UnsafeMutablePointer<T>) { self.pointer = pointer }
+}

@@ -63,11 +63,23 @@ extension Bench {
         let dConv = Tensor.randomNormal(convOut.shape, rng: &rng)
         show("Convolution backward", best { _ = conv.backward(dConv) })
 
+        let relu = ReLU()
+        var reluOut = Tensor(shape: [0])
+        show("ReLU forward (30×24×24)", best { reluOut = relu.forward(convOut) })
+        show("ReLU backward", best { _ = relu.backward(dConv) })
+        _ = reluOut
+
         let pool = MaxPooling(poolHeight: 2, poolWidth: 2, stride: 2, padding: 0)
         var poolOut = Tensor(shape: [0])
         show("MaxPooling forward (30×24×24)", best { poolOut = pool.forward(convOut) })
         let dPool = Tensor.randomNormal(poolOut.shape, rng: &rng)
         show("MaxPooling backward", best { _ = pool.backward(dPool) })
+
+        let affine = Affine(inputSize: 4320, outputSize: 100, weightStd: 0.02, rng: &rng)
+        var affineOut = Tensor(shape: [0])
+        show("Affine forward (4320→100)", best { affineOut = affine.forward(poolOut) })
+        let dAffine = Tensor.randomNormal(affineOut.shape, rng: &rng)
+        show("Affine backward", best { _ = affine.backward(dAffine) })
 
         let net = Network.simpleConvNet(rng: &rng)
         let adam = Adam(learningRate: 0.001)

@@ -135,11 +135,7 @@ public final class Convolution: Layer {
                                     im2colImage(x.baseAddress! + n * g.imageSize, col, g)
                                     let d = dout.baseAddress! + n * fn * windows
                                     matrixMultiply(d, col, dW, m: fn, n: rowLength, k: windows, accumulate: true, threads: 1)
-                                    for f in 0..<fn {
-                                        var sum: Float = 0
-                                        for p in 0..<windows { sum += d[f * windows + p] }
-                                        db[f] += sum
-                                    }
+                                    for f in 0..<fn { db[f] += sum(d + f * windows, count: windows) }
                                     if inputGradient {
                                         matrixMultiply(d, w.baseAddress!, dcol, m: windows, n: rowLength, k: fn,
                                                        transposeA: true, threads: 1)
@@ -172,4 +168,18 @@ public final class Convolution: Layer {
     private func geometry(_ shape: [Int]) -> WindowGeometry {
         WindowGeometry(inputShape: shape, filterHeight: filterHeight, filterWidth: filterWidth, stride: stride, padding: padding)
     }
+}
+
+/// p[0] + p[1] + … + p[count − 1], eight lanes at a time. (A plain loop adds one number
+/// after the other, each waiting for the last: the compiler may not reorder float sums.)
+func sum(_ p: UnsafePointer<Float>, count: Int) -> Float {
+    var lanes = SIMD8<Float>()
+    var i = 0
+    while i + 8 <= count {
+        lanes += UnsafeRawPointer(p + i).loadUnaligned(as: SIMD8<Float>.self)
+        i += 8
+    }
+    var total = lanes.sum()
+    while i < count { total += p[i]; i += 1 }
+    return total
 }

@@ -19,9 +19,13 @@ import Dispatch
 // 3. Blocking for the caches. KC = 256 makes one B strip 16 KB (it stays in the 32-48 KB
 //    L1 cache while all A strips stream past it) and the MC×KC block of A 96 KB, which
 //    stays in L2. Each packed value is then reused many times from a fast cache.
-// 4. Threads. Rows of C are split between threads (each packs what it needs); when C has
-//    too few rows for that but K is long (the weight gradient of a convolution, 25×57600
-//    times 57600×30), K is split instead and the partial products are added up.
+// 4. Threads. The work is split in one of three ways, and each makes every thread pack
+//    one operand in full: splitting the rows of C, every thread packs all of op(B) (K×N);
+//    splitting the columns, all of op(A) (M×K); splitting K, nobody packs twice, but the
+//    partial products (M×N each) must be added up afterwards. We take the way whose
+//    repeated work is smallest: rows for the weight gradient of an Affine layer (4320×100
+//    from 100×100 pieces), columns for its dx (100×4320), K for its forward (100×100 from
+//    a K of 4320) and for a convolution's weight gradient (25×30 from a K of 57600).
 
 enum FastMatrixMultiply {
     static let mr = 6, nr = 16          // register tile of C
@@ -41,46 +45,63 @@ enum FastMatrixMultiply {
                     m: Int, n: Int, k: Int, transposeA: Bool, transposeB: Bool, accumulate: Bool, threads: Int) {
         let work = m * n * k
         if threads <= 1 || work < parallelThreshold {
-            serial(a, b, c, rows: 0..<m, m: m, n: n, k: k, kRange: 0..<k,
+            serial(a, b, c, rows: 0..<m, columns: 0..<n, m: m, n: n, k: k, kRange: 0..<k,
                    transposeA: transposeA, transposeB: transposeB, accumulate: accumulate)
             return
         }
         let shared = Shared(a: a, b: b, c: c)
-        if m >= threads * 2 * mr {
+        // What each split repeats (see note 4 above); a split needs a tile per thread.
+        let rowsCost = m >= threads * mr ? k * n : Int.max
+        let columnsCost = n >= threads * nr ? m * k : Int.max
+        let kCost = k >= threads * 16 ? m * n : Int.max
+        if rowsCost <= columnsCost && rowsCost <= kCost && rowsCost < Int.max {
             // Split the rows of C; round the split to whole micro-tiles.
             let tiles = (m + mr - 1) / mr
             DispatchQueue.concurrentPerform(iterations: threads) { t in
                 let lo = min(m, tiles * t / threads * mr), hi = min(m, tiles * (t + 1) / threads * mr)
                 if lo < hi {
-                    serial(shared.a, shared.b, shared.c, rows: lo..<hi, m: m, n: n, k: k, kRange: 0..<k,
+                    serial(shared.a, shared.b, shared.c, rows: lo..<hi, columns: 0..<n, m: m, n: n, k: k, kRange: 0..<k,
                            transposeA: transposeA, transposeB: transposeB, accumulate: accumulate)
                 }
             }
-        } else {
-            // Few rows: split K. Thread 0 writes into C; the others into scratch that is
-            // added afterwards (in a fixed order, so results do not depend on timing).
+        } else if columnsCost <= kCost && columnsCost < Int.max {
+            let tiles = (n + nr - 1) / nr
+            DispatchQueue.concurrentPerform(iterations: threads) { t in
+                let lo = min(n, tiles * t / threads * nr), hi = min(n, tiles * (t + 1) / threads * nr)
+                if lo < hi {
+                    serial(shared.a, shared.b, shared.c, rows: 0..<m, columns: lo..<hi, m: m, n: n, k: k, kRange: 0..<k,
+                           transposeA: transposeA, transposeB: transposeB, accumulate: accumulate)
+                }
+            }
+        } else if kCost < Int.max {
+            // Split K. Thread 0 writes into C; the others into scratch that is added
+            // afterwards (in a fixed order, so results do not depend on timing).
             let partials = UnsafeMutablePointer<Float>.allocate(capacity: (threads - 1) * m * n)
             defer { partials.deallocate() }
             let scratch = Shared(a: a, b: b, c: partials)
             DispatchQueue.concurrentPerform(iterations: threads) { t in
                 let lo = k * t / threads, hi = k * (t + 1) / threads
                 let target = t == 0 ? shared.c : scratch.c + (t - 1) * m * n
-                serial(shared.a, shared.b, target, rows: 0..<m, m: m, n: n, k: k, kRange: lo..<hi,
+                serial(shared.a, shared.b, target, rows: 0..<m, columns: 0..<n, m: m, n: n, k: k, kRange: lo..<hi,
                        transposeA: transposeA, transposeB: transposeB, accumulate: t == 0 ? accumulate : false)
             }
             for t in 1..<threads {
                 let part = partials + (t - 1) * m * n
                 for i in 0..<(m * n) { c[i] += part[i] }
             }
+        } else {
+            serial(a, b, c, rows: 0..<m, columns: 0..<n, m: m, n: n, k: k, kRange: 0..<k,
+                   transposeA: transposeA, transposeB: transposeB, accumulate: accumulate)
         }
     }
 
-    /// One thread's share: rows `rows` of C, over the products in `kRange` of K.
+    /// One thread's share: rows `rows` and columns `columns` of C, over the products in
+    /// `kRange` of K.
     static func serial(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
-                       rows: Range<Int>, m: Int, n: Int, k: Int, kRange: Range<Int>,
+                       rows: Range<Int>, columns: Range<Int>, m: Int, n: Int, k: Int, kRange: Range<Int>,
                        transposeA: Bool, transposeB: Bool, accumulate: Bool) {
         if kRange.isEmpty {
-            if !accumulate { for i in rows { (c + i * n).update(repeating: 0, count: n) } }
+            if !accumulate { for i in rows { (c + i * n + columns.lowerBound).update(repeating: 0, count: columns.count) } }
             return
         }
         let packedB = UnsafeMutableRawPointer.allocate(byteCount: kc * roundUp(min(n, nc), nr) * 4, alignment: 64)
@@ -89,9 +110,9 @@ enum FastMatrixMultiply {
             .bindMemory(to: Float.self, capacity: roundUp(mc, mr) * kc)
         defer { packedA.deallocate(); packedB.deallocate() }
 
-        var jc = 0
-        while jc < n {
-            let ncb = min(nc, n - jc)
+        var jc = columns.lowerBound
+        while jc < columns.upperBound {
+            let ncb = min(nc, columns.upperBound - jc)
             var pc = kRange.lowerBound
             while pc < kRange.upperBound {
                 let kcb = min(kc, kRange.upperBound - pc)

@@ -1,0 +1,124 @@
+@testable import ConvNet
+import Testing
+
+// The speed work (see docs/performance.md) added code paths the older tests might not
+// reach: the three ways the matrix multiply splits work between threads, SIMD 2×2 max
+// pooling, a first layer that skips dx, layers that reuse their buffers, and predictions
+// made a chunk at a time. Each is held here to the plain computation.
+
+@Suite struct FastPathTests {
+    /// Shapes chosen so that each split is the cheapest (matrixMultiply's note 4): rows,
+    /// columns, and K. All big enough to use two threads.
+    @Test(arguments: [(2000, 20, 60), (20, 2000, 60), (20, 20, 5000)])
+    func everyThreadSplitEqualsNaive(shape: (Int, Int, Int)) {
+        let (m, n, k) = shape
+        var rng = SeededRandom(seed: UInt64(m + n + k))
+        for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
+            let a = (0..<(m * k)).map { _ in rng.uniform(-1, 1) }
+            let b = (0..<(k * n)).map { _ in rng.uniform(-1, 1) }
+            let expected = naiveMatrixMultiply(a, b, m: m, n: n, k: k, transposeA: ta, transposeB: tb)
+            var c = [Float](repeating: .nan, count: m * n)
+            matrixMultiply(a, b, &c, m: m, n: n, k: k, transposeA: ta, transposeB: tb, threads: 2)
+            let scale = expected.map(abs).max() ?? 1
+            let error = zip(c, expected).map { abs($0 - $1) }.max()! / scale
+            #expect(error <= 1e-5, "\(m)×\(n)×\(k) transposeA \(ta) transposeB \(tb): relative error \(error)")
+        }
+    }
+
+    /// 2×2 stride-2 pooling (the SIMD path: 13 outputs a row, 8 by SIMD and 5 one by one)
+    /// gives the naive loops' values and sends dx to the same winners, ties included:
+    /// after ReLU many windows are all zeros, and the first cell must win.
+    @Test func simdMaxPoolingEqualsTheGeneralLoop() {
+        var rng = SeededRandom(seed: 11)
+        var x = Tensor.randomNormal([2, 3, 6, 26], rng: &rng)
+        for i in 0..<x.count { x.data[i] = max(0, (x.data[i] * 2).rounded() / 2) }   // ReLU'd, with many ties
+        let fast = MaxPooling(poolHeight: 2, poolWidth: 2, stride: 2, padding: 0)
+        let out = fast.forward(x)
+        #expect(out.maxAbsDifference(Naive.pooling(x, size: 2, stride: 2, padding: 0, max: true)) == 0)
+        // The general loop's winners: the first largest value in reading order.
+        var expected: [Int] = []
+        for plane in 0..<6 {
+            for y in 0..<3 {
+                for xo in 0..<13 {
+                    var best = -Float.infinity, index = -1
+                    for i in 0..<2 { for j in 0..<2 {
+                        let flat = plane * 156 + (2 * y + i) * 26 + 2 * xo + j
+                        if x.data[flat] > best { best = x.data[flat]; index = flat }
+                    } }
+                    expected.append(index)
+                }
+            }
+        }
+        #expect(fast.winners == expected)
+        let dout = Tensor.randomNormal(out.shape, rng: &rng)
+        let dx = fast.backward(dout)
+        var expectedDx = Tensor(shape: x.shape)
+        for (o, winner) in expected.enumerated() { expectedDx.data[winner] += dout.data[o] }
+        #expect(dx == expectedDx)
+    }
+
+    /// As a network's first layer, Convolution skips dx; dW and db must not change.
+    @Test func backwardParametersGivesTheSameGradients() {
+        var rng = SeededRandom(seed: 12)
+        let x = Tensor.randomNormal([3, 2, 9, 9], rng: &rng)
+        let conv = Convolution(filters: 4, channels: 2, filterHeight: 3, filterWidth: 3, stride: 2, padding: 1,
+                               weightStd: 0.5, rng: &rng)
+        let out = conv.forward(x)
+        let dout = Tensor.randomNormal(out.shape, rng: &rng)
+        _ = conv.backward(dout)
+        let (dW, db) = (conv.dW, conv.db)
+        conv.W.gradient = Tensor(shape: dW.shape, repeating: .nan)
+        conv.b.gradient = Tensor(shape: db.shape, repeating: .nan)
+        conv.backwardParameters(dout)
+        #expect(conv.dW == dW)
+        #expect(conv.db == db)
+    }
+
+    /// Layers keep their output tensors between calls, but a caller's copy never changes:
+    /// the first output is still what it was after a second forward with other data.
+    @Test func reusedBuffersKeepValueSemantics() {
+        var rng = SeededRandom(seed: 13)
+        let net = Network.simpleConvNet(inputShape: [1, 12, 12], filters: 3, filterSize: 3, hidden: 8, rng: &rng)
+        let x1 = Tensor.randomUniform([4, 1, 12, 12], 0, 1, rng: &rng)
+        let x2 = Tensor.randomUniform([4, 1, 12, 12], 0, 1, rng: &rng)
+        var kept: [Tensor] = []
+        var out = x1
+        for layer in net.layers { out = layer.forward(out, training: true); kept.append(out) }
+        let snapshot = kept.map { Tensor(shape: $0.shape, data: Array($0.data)) }
+        out = x2
+        for layer in net.layers { out = layer.forward(out, training: true) }
+        #expect(kept == snapshot)
+        #expect(kept.last != out)
+        // And gradients: dx returned by one backward is not changed by the next.
+        let dout = Tensor.randomNormal(out.shape, rng: &rng)
+        let dx1 = net.layers[5].backward(dout)
+        let dx1Copy = Tensor(shape: dx1.shape, data: Array(dx1.data))
+        _ = net.layers[5].backward(dout * 2)
+        #expect(dx1 == dx1Copy)
+    }
+
+    /// A batch larger than Network.inferenceChunk is predicted a chunk at a time; the
+    /// scores equal those of the items predicted in small batches.
+    @Test func chunkedPredictionEqualsSmallBatches() {
+        var rng = SeededRandom(seed: 14)
+        let net = Network.simpleConvNet(inputShape: [1, 12, 12], filters: 3, filterSize: 3, hidden: 8, rng: &rng)
+        let n = Network.inferenceChunk * 2 + 17
+        let x = Tensor.randomUniform([n, 1, 12, 12], 0, 1, rng: &rng)
+        let all = net.predict(x)
+        #expect(all.shape == [n, 10])
+        var pieces: [Float] = []
+        for start in stride(from: 0, to: n, by: 10) { pieces += net.predict(x.slice(start..<min(start + 10, n))).data }
+        let worst = zip(all.data, pieces).map { abs($0 - $1) }.max()!
+        #expect(worst <= 1e-5, "chunked and small-batch scores differ by \(worst)")
+    }
+
+    /// The SIMD sum used for bias gradients equals a sum in Double.
+    @Test(arguments: [0, 1, 7, 8, 9, 576, 1001])
+    func simdSumEqualsDoubleSum(count: Int) {
+        var rng = SeededRandom(seed: UInt64(count))
+        let values = (0..<count).map { _ in rng.uniform(-1, 1) }
+        let exact = values.reduce(0.0) { $0 + Double($1) }
+        let fast = values.withUnsafeBufferPointer { sum($0.baseAddress ?? UnsafePointer(bitPattern: 8)!, count: count) }
+        #expect(abs(Double(fast) - exact) <= 1e-5 * max(1, Double(count)).squareRoot())
+    }
+}

@@ -29,7 +29,7 @@ extension Bench {
             ("conv dcol (57600×30)·(30×25)", 57600, 25, 30, false, false),
             ("affine dW (4320×100)ᵀ·(100×100)", 4320, 100, 100, true, false),
             ("affine dx (100×100)·(4320×100)ᵀ", 100, 4320, 100, false, true),
-            ("one image's conv (30×25)·(576×25)ᵀ", 30, 576, 25, false, true),
+            ("one image's conv forward (30×25)·(25×576)", 30, 576, 25, false, false),
         ]
         var rng = SeededRandom(seed: 1)
         for (name, m, n, k, ta, tb) in shapes {

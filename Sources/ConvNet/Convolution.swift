@@ -5,8 +5,12 @@
 ///     W:   FN×C×FH×FW      b: FN
 ///     out: N×FN×OH×OW      with OH = (H + 2P − FH)/S + 1, OW likewise
 ///
-/// Computed the book's way: im2col turns x into a matrix whose rows are windows, and one
+/// Computed the book's way: im2col turns x into a matrix whose rows are windows, and a
 /// matrix multiply with the filters (as rows of length C·FH·FW) does every output at once.
+/// The book multiplies the whole batch's matrix in one go (col · Wᵀ, and doutᵀ · col for
+/// dW); here the same products are taken one image's rows at a time, which gives the same
+/// numbers (dW is a sum over images either way) but keeps each piece in the cache and
+/// lets two cores take an image each. docs/performance.md tells the story.
 public final class Convolution: Layer {
     public let W: Parameter
     public let b: Parameter

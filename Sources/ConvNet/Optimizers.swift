@@ -24,8 +24,17 @@ struct OptimizerState {
         slots[ObjectIdentifier(p)] ?? [Float](repeating: 0, count: p.value.count)
     }
     /// Hands the state of `p` to `body` to update in place (no copy of the array).
-    mutating func update(_ p: Parameter, _ body: (UnsafeMutableBufferPointer<Float>) -> Void) {
+    mutating func withState(_ p: Parameter, _ body: (UnsafeMutableBufferPointer<Float>) -> Void) {
         slots[ObjectIdentifier(p), default: [Float](repeating: 0, count: p.value.count)].withUnsafeMutableBufferPointer { body($0) }
+    }
+    /// Hands the state of `p`, its values and its gradient to `body`, to update in place.
+    mutating func update(_ p: Parameter, _ body: (_ state: UnsafeMutableBufferPointer<Float>,
+                                                  _ w: UnsafeMutableBufferPointer<Float>, _ g: UnsafeBufferPointer<Float>) -> Void) {
+        withState(p) { state in
+            p.value.data.withUnsafeMutableBufferPointer { w in
+                p.gradient.data.withUnsafeBufferPointer { g in body(state, w, g) }
+            }
+        }
     }
     mutating func set(_ p: Parameter, _ values: [Float]) { slots[ObjectIdentifier(p)] = values }
 
@@ -72,14 +81,10 @@ public final class Momentum: Optimizer {
 
     public func update(_ parameters: [Parameter]) {
         for p in parameters {
-            velocity.update(p) { v in
-                p.value.data.withUnsafeMutableBufferPointer { w in
-                    p.gradient.data.withUnsafeBufferPointer { g in
-                        for i in 0..<v.count {
-                            v[i] = momentum * v[i] - learningRate * g[i]
-                            w[i] += v[i]
-                        }
-                    }
+            velocity.update(p) { v, w, g in
+                for i in 0..<v.count {
+                    v[i] = momentum * v[i] - learningRate * g[i]
+                    w[i] += v[i]
                 }
             }
         }
@@ -101,14 +106,10 @@ public final class AdaGrad: Optimizer {
 
     public func update(_ parameters: [Parameter]) {
         for p in parameters {
-            h.update(p) { h in
-                p.value.data.withUnsafeMutableBufferPointer { w in
-                    p.gradient.data.withUnsafeBufferPointer { g in
-                        for i in 0..<h.count {
-                            h[i] += g[i] * g[i]
-                            w[i] -= learningRate * g[i] / (h[i].squareRoot() + 1e-7)
-                        }
-                    }
+            h.update(p) { h, w, g in
+                for i in 0..<h.count {
+                    h[i] += g[i] * g[i]
+                    w[i] -= learningRate * g[i] / (h[i].squareRoot() + 1e-7)
                 }
             }
         }
@@ -130,14 +131,10 @@ public final class RMSprop: Optimizer {
 
     public func update(_ parameters: [Parameter]) {
         for p in parameters {
-            h.update(p) { h in
-                p.value.data.withUnsafeMutableBufferPointer { w in
-                    p.gradient.data.withUnsafeBufferPointer { g in
-                        for i in 0..<h.count {
-                            h[i] = decay * h[i] + (1 - decay) * g[i] * g[i]
-                            w[i] -= learningRate * g[i] / (h[i].squareRoot() + 1e-7)
-                        }
-                    }
+            h.update(p) { h, w, g in
+                for i in 0..<h.count {
+                    h[i] = decay * h[i] + (1 - decay) * g[i] * g[i]
+                    w[i] -= learningRate * g[i] / (h[i].squareRoot() + 1e-7)
                 }
             }
         }
@@ -173,20 +170,17 @@ public final class Adam: Optimizer {
         let lrT = Float(Double(learningRate) * (1 - pow(Double(beta2), t)).squareRoot() / (1 - pow(Double(beta1), t)))
         let (beta1, beta2) = (beta1, beta2)
         for p in parameters {
-            m.update(p) { m in
-                v.update(p) { v in
-                    p.value.data.withUnsafeMutableBufferPointer { w in
-                        p.gradient.data.withUnsafeBufferPointer { g in
-                            parallelFor(m.count, cost: 8) { range in
-                                let start = range.lowerBound
-                                let (m, v, w, g) = (m.baseAddress! + start, v.baseAddress! + start,
-                                                    w.baseAddress! + start, g.baseAddress! + start)
-                                for i in 0..<range.count {
-                                    m[i] += (1 - beta1) * (g[i] - m[i])
-                                    v[i] += (1 - beta2) * (g[i] * g[i] - v[i])
-                                    w[i] -= lrT * m[i] / (v[i].squareRoot() + 1e-7)
-                                }
-                            }
+            m.update(p) { m, w, g in
+                v.withState(p) { v in
+                    // The largest arrays (432,000 weights), so both threads share them.
+                    parallelFor(m.count, cost: 8) { range in
+                        let start = range.lowerBound
+                        let (m, v, w, g) = (m.baseAddress! + start, v.baseAddress! + start,
+                                            w.baseAddress! + start, g.baseAddress! + start)
+                        for i in 0..<range.count {
+                            m[i] += (1 - beta1) * (g[i] - m[i])
+                            v[i] += (1 - beta2) * (g[i] * g[i] - v[i])
+                            w[i] -= lrT * m[i] / (v[i].squareRoot() + 1e-7)
                         }
                     }
                 }

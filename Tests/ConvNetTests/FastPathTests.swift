@@ -25,6 +25,30 @@ import Testing
         }
     }
 
+    /// Both register tiles, 16 columns (AVX2, NEON) and 32 (AVX-512), whichever this
+    /// machine would pick, on shapes that leave edge tiles everywhere, with 1 and 2 threads.
+    @Test(arguments: [16, 32])
+    func bothKernelWidthsEqualNaive(nr: Int) {
+        var rng = SeededRandom(seed: UInt64(nr))
+        for (m, n, k) in [(1, 1, 1), (7, 33, 5), (37, 53, 29), (13, 70, 300), (200, 65, 40)] {
+            for (ta, tb) in [(false, false), (true, true)] {
+                for threads in [1, 2] {
+                    let a = (0..<(m * k)).map { _ in rng.uniform(-1, 1) }
+                    let b = (0..<(k * n)).map { _ in rng.uniform(-1, 1) }
+                    let expected = naiveMatrixMultiply(a, b, m: m, n: n, k: k, transposeA: ta, transposeB: tb)
+                    var c = [Float](repeating: .nan, count: m * n)
+                    a.withUnsafeBufferPointer { pa in b.withUnsafeBufferPointer { pb in c.withUnsafeMutableBufferPointer { pc in
+                        FastMatrixMultiply.run(pa.baseAddress!, pb.baseAddress!, pc.baseAddress!, m: m, n: n, k: k,
+                                               transposeA: ta, transposeB: tb, accumulate: false, threads: threads, nr: nr)
+                    } } }
+                    let scale = max(expected.map(abs).max() ?? 1, 1e-30)
+                    let error = zip(c, expected).map { abs($0 - $1) }.max()! / scale
+                    #expect(error <= 1e-5, "tile width \(nr), \(m)×\(n)×\(k), threads \(threads): relative error \(error)")
+                }
+            }
+        }
+    }
+
     /// 2×2 stride-2 pooling (the SIMD path: 13 outputs a row, 8 by SIMD and 5 one by one)
     /// gives the naive loops' values and sends dx to the same winners, ties included:
     /// after ReLU many windows are all zeros, and the first cell must win.

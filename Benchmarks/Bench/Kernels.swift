@@ -38,7 +38,7 @@ extension Bench {
             var c = [Float](repeating: 0, count: m * n)
             let t = best { matrixMultiply(a, b, &c, m: m, n: n, k: k, transposeA: ta, transposeB: tb) }
             let gflops = 2 * Double(m) * Double(n) * Double(k) / t / 1e9
-            print("  " + name.padding(toLength: 36, withPad: " ", startingAt: 0)
+            print("  " + name.padding(toLength: 44, withPad: " ", startingAt: 0)
                   + String(format: " %8.3f ms  %6.1f GFLOP/s", t * 1e3, gflops))
         }
     }
@@ -50,7 +50,7 @@ extension Bench {
         let x = Tensor.randomUniform([100, 1, 28, 28], 0, 1, rng: &rng)
         print("\nim2col and layers, batch of 100 1×28×28 images, 30 filters 5×5")
         func show(_ name: String, _ seconds: Double) {
-            print("  " + name.padding(toLength: 36, withPad: " ", startingAt: 0) + String(format: " %8.3f ms", seconds * 1e3))
+            print("  " + name.padding(toLength: 44, withPad: " ", startingAt: 0) + String(format: " %8.3f ms", seconds * 1e3))
         }
         var col = Tensor(shape: [0])
         show("im2col (57600×25)", best { col = im2col(x, filterHeight: 5, filterWidth: 5, stride: 1, padding: 0) })

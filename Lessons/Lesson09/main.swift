@@ -191,7 +191,7 @@ lesson.step("Where it goes wrong",
     lesson.say("\(wrong.count) of \(labels.count) test images misclassified")
     let shown = Array(wrong.prefix(30))
     if !shown.isEmpty {
-        let grid = ImageGrid(title: "Misclassified test digits: true → predicted", maps: shown.map { Matrix(test.image($0)) },
+        let grid = ImageGrid(title: "Misclassified \(data.name) test images: true → predicted", maps: shown.map { Matrix(test.image($0)) },
                              columns: 10, labels: shown.map { "\(labels[$0]) → \(predictions[$0])" },
                              scale: .fixed(0, 1), pixelSize: 2, labelColours: shown.map { _ in .red })
         lesson.saveFigure(grid.render(), "misclassified.png")

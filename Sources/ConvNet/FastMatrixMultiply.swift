@@ -244,29 +244,35 @@ enum FastMatrixMultiply {
             pa += 6
             pb += 64
         }
-        if rows == mr && cols == 16 {
-            // A whole tile: add (or store) the 12 registers straight into C.
+        finish((c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51), width: 16, c, ldc, rows, cols, overwrite)
+    }
+
+    /// The 12 registers of a 6×`width` tile (two vectors a row) into C: added (or stored)
+    /// straight from the registers for a whole tile; for an edge tile spilled to a scratch
+    /// tile on the stack first, and only the part that lies inside C written.
+    @inline(__always)
+    static func finish<V: SIMD>(_ r: (V, V, V, V, V, V, V, V, V, V, V, V), width: Int, _ c: UnsafeMutablePointer<Float>,
+                                _ ldc: Int, _ rows: Int, _ cols: Int, _ overwrite: Bool) where V.Scalar == Float {
+        if rows == mr && cols == width {
             @inline(__always) func put(_ row: Int, _ lo: V, _ hi: V) {
-                let p = UnsafeMutableRawPointer(c + row * ldc)
+                let p = UnsafeMutableRawPointer(c + row * ldc), half = MemoryLayout<V>.size
                 if overwrite {
                     p.storeBytes(of: lo, as: V.self)
-                    p.storeBytes(of: hi, toByteOffset: 32, as: V.self)
+                    p.storeBytes(of: hi, toByteOffset: half, as: V.self)
                 } else {
                     p.storeBytes(of: p.loadUnaligned(as: V.self) + lo, as: V.self)
-                    p.storeBytes(of: p.loadUnaligned(fromByteOffset: 32, as: V.self) + hi, toByteOffset: 32, as: V.self)
+                    p.storeBytes(of: p.loadUnaligned(fromByteOffset: half, as: V.self) + hi, toByteOffset: half, as: V.self)
                 }
             }
-            put(0, c00, c01); put(1, c10, c11); put(2, c20, c21)
-            put(3, c30, c31); put(4, c40, c41); put(5, c50, c51)
+            put(0, r.0, r.1); put(1, r.2, r.3); put(2, r.4, r.5)
+            put(3, r.6, r.7); put(4, r.8, r.9); put(5, r.10, r.11)
         } else {
-            // An edge tile: spill the registers to a 6×16 scratch tile on the stack, then
-            // write only the part that lies inside C.
             withUnsafeTemporaryAllocation(of: V.self, capacity: 12) { tile in
-                tile[0] = c00; tile[1] = c01; tile[2] = c10; tile[3] = c11; tile[4] = c20; tile[5] = c21
-                tile[6] = c30; tile[7] = c31; tile[8] = c40; tile[9] = c41; tile[10] = c50; tile[11] = c51
+                tile[0] = r.0; tile[1] = r.1; tile[2] = r.2; tile[3] = r.3; tile[4] = r.4; tile[5] = r.5
+                tile[6] = r.6; tile[7] = r.7; tile[8] = r.8; tile[9] = r.9; tile[10] = r.10; tile[11] = r.11
                 let t = UnsafeRawPointer(tile.baseAddress!).assumingMemoryBound(to: Float.self)
-                for r in 0..<rows {
-                    let src = t + r * 16, dst = c + r * ldc
+                for row in 0..<rows {
+                    let src = t + row * width, dst = c + row * ldc
                     if overwrite { for j in 0..<cols { dst[j] = src[j] } } else { for j in 0..<cols { dst[j] += src[j] } }
                 }
             }
@@ -298,30 +304,7 @@ extension FastMatrixMultiply {
             pa += 6
             pb += 128
         }
-        if rows == mr && cols == 32 {
-            @inline(__always) func put(_ row: Int, _ lo: V, _ hi: V) {
-                let p = UnsafeMutableRawPointer(c + row * ldc)
-                if overwrite {
-                    p.storeBytes(of: lo, as: V.self)
-                    p.storeBytes(of: hi, toByteOffset: 64, as: V.self)
-                } else {
-                    p.storeBytes(of: p.loadUnaligned(as: V.self) + lo, as: V.self)
-                    p.storeBytes(of: p.loadUnaligned(fromByteOffset: 64, as: V.self) + hi, toByteOffset: 64, as: V.self)
-                }
-            }
-            put(0, c00, c01); put(1, c10, c11); put(2, c20, c21)
-            put(3, c30, c31); put(4, c40, c41); put(5, c50, c51)
-        } else {
-            withUnsafeTemporaryAllocation(of: V.self, capacity: 12) { tile in
-                tile[0] = c00; tile[1] = c01; tile[2] = c10; tile[3] = c11; tile[4] = c20; tile[5] = c21
-                tile[6] = c30; tile[7] = c31; tile[8] = c40; tile[9] = c41; tile[10] = c50; tile[11] = c51
-                let t = UnsafeRawPointer(tile.baseAddress!).assumingMemoryBound(to: Float.self)
-                for r in 0..<rows {
-                    let src = t + r * 32, dst = c + r * ldc
-                    if overwrite { for j in 0..<cols { dst[j] = src[j] } } else { for j in 0..<cols { dst[j] += src[j] } }
-                }
-            }
-        }
+        finish((c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51), width: 32, c, ldc, rows, cols, overwrite)
     }
 }
 

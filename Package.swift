@@ -10,7 +10,9 @@ import PackageDescription
 //                                preconditions that name mismatched shapes; the hot loops
 //                                use unsafe pointers, so checks cost nothing there)
 //   -target-cpu native           use the vector units of the machine that builds it:
-//                                AVX2 + FMA on a recent x86-64, NEON on Apple silicon.
+//                                AVX2 + FMA on a recent x86-64 (and AVX-512 where the
+//                                processor has it: the matrix multiply then picks a
+//                                wider kernel at run time), NEON on Apple silicon.
 //                                (x86-only switches such as -mavx2 would break a Mac build.)
 //   -enforce-exclusivity=unchecked  no run-time exclusivity checks in inner loops
 // Lessons and tests stay ordinary debug code, so they remain easy to step through.

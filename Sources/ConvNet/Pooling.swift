@@ -89,7 +89,8 @@ public final class MaxPooling: Layer {
                     parallelFor(planes, cost: planeIn) { range in
                         // Each output's gradient goes to its winner, which lies in the output's
                         // own plane; windows that overlap may share one.
-                        for i in (range.lowerBound * planeIn)..<(range.upperBound * planeIn) { dx[i] = 0 }
+                        (dx.baseAddress! + range.lowerBound * planeIn).update(repeating: 0, count: range.count * planeIn)
+                        let (dx, arg, dout) = (dx.baseAddress!, arg.baseAddress!, dout.baseAddress!)
                         for o in (range.lowerBound * planeOut)..<(range.upperBound * planeOut) { dx[Int(arg[o])] += dout[o] }
                     }
                 }

@@ -12,7 +12,7 @@ import Dispatch
 //    = 15 of the 16 vector registers of AVX2, so nothing spills to memory, and
 //    12 independent FMAs per step hide the FMA latency. A processor with AVX-512 has
 //    32 registers of 16 floats, and `microKernel32` does the same with a 6×32 block in
-//    12 SIMD16<Float> registers: twice the work per instruction (square 1024: about
+//    12 SIMD16<Float> registers (the same generic `microKernel`): twice the work per instruction (square 1024: about
 //    230 GFLOP/s on two cores instead of about 160). The rest of the file only needs
 //    to know the tile's width, `nr`.
 // 2. Packing. The kernel wants A's 6 rows and B's 16 columns next to each other in
@@ -140,10 +140,10 @@ enum FastMatrixMultiply {
                         while ir < mcb {
                             let rowsHere = min(mr, mcb - ir)
                             if wide {
-                                microKernel32(kcb, packedA + ir * kcb, packedB + jr * kcb,
-                                              c + (ic + ir) * n + jc + jr, n, rowsHere, cols, overwrite)
+                                microKernel(SIMD16<Float>.self, kcb, packedA + ir * kcb, packedB + jr * kcb,
+                                            c + (ic + ir) * n + jc + jr, n, rowsHere, cols, overwrite)
                             } else {
-                                microKernel(kcb, packedA + ir * kcb, packedB + jr * kcb,
+                                microKernel(SIMD8<Float>.self, kcb, packedA + ir * kcb, packedB + jr * kcb,
                                             c + (ic + ir) * n + jc + jr, n, rowsHere, cols, overwrite)
                             }
                             ir += mr
@@ -223,28 +223,31 @@ enum FastMatrixMultiply {
         }
     }
 
-    /// C[0..<rows, 0..<cols] (+)= packed A strip (6×kc) · packed B strip (kc×16).
+    /// C[0..<rows, 0..<cols] (+)= packed A strip (6×kc) · packed B strip (kc×2w), where
+    /// w is the vector width: V = SIMD8<Float> (AVX2, NEON; a 6×16 tile) or SIMD16<Float>
+    /// (AVX-512; a 6×32 tile). The tile lives in 12 registers of type V.
     @inline(__always)
-    static func microKernel(_ kc: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
-                            _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ rows: Int, _ cols: Int, _ overwrite: Bool) {
-        typealias V = SIMD8<Float>
+    static func microKernel<V: SIMD>(_ vector: V.Type, _ kc: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
+                                     _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ rows: Int, _ cols: Int,
+                                     _ overwrite: Bool) where V.Scalar == Float {
         var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V()
         var c30 = V(), c31 = V(), c40 = V(), c41 = V(), c50 = V(), c51 = V()
+        let half = MemoryLayout<V>.size              // bytes of one vector: the second one's offset
         var pa = a
         var pb = UnsafeRawPointer(b)
         for _ in 0..<kc {
             let b0 = pb.load(as: V.self)
-            let b1 = pb.load(fromByteOffset: 32, as: V.self)
-            var x = V(repeating: pa[0]); c00.addProduct(x, b0); c01.addProduct(x, b1)
-            x = V(repeating: pa[1]); c10.addProduct(x, b0); c11.addProduct(x, b1)
-            x = V(repeating: pa[2]); c20.addProduct(x, b0); c21.addProduct(x, b1)
-            x = V(repeating: pa[3]); c30.addProduct(x, b0); c31.addProduct(x, b1)
-            x = V(repeating: pa[4]); c40.addProduct(x, b0); c41.addProduct(x, b1)
-            x = V(repeating: pa[5]); c50.addProduct(x, b0); c51.addProduct(x, b1)
+            let b1 = pb.load(fromByteOffset: half, as: V.self)
+            var x = V(repeating: pa[0]); c00 = c00.addingProduct(x, b0); c01 = c01.addingProduct(x, b1)
+            x = V(repeating: pa[1]); c10 = c10.addingProduct(x, b0); c11 = c11.addingProduct(x, b1)
+            x = V(repeating: pa[2]); c20 = c20.addingProduct(x, b0); c21 = c21.addingProduct(x, b1)
+            x = V(repeating: pa[3]); c30 = c30.addingProduct(x, b0); c31 = c31.addingProduct(x, b1)
+            x = V(repeating: pa[4]); c40 = c40.addingProduct(x, b0); c41 = c41.addingProduct(x, b1)
+            x = V(repeating: pa[5]); c50 = c50.addingProduct(x, b0); c51 = c51.addingProduct(x, b1)
             pa += 6
-            pb += 64
+            pb += 2 * half
         }
-        finish((c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51), width: 16, c, ldc, rows, cols, overwrite)
+        finish((c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51), width: 2 * V.scalarCount, c, ldc, rows, cols, overwrite)
     }
 
     /// The 12 registers of a 6×`width` tile (two vectors a row) into C: added (or stored)
@@ -277,40 +280,5 @@ enum FastMatrixMultiply {
                 }
             }
         }
-    }
-}
-
-extension FastMatrixMultiply {
-    /// The AVX-512 kernel: C[0..<rows, 0..<cols] (+)= packed A strip (6×kc) · packed B
-    /// strip (kc×32), in 12 SIMD16<Float> registers (AVX-512 has 32 of them). The same
-    /// scheme as `microKernel`, twice as wide.
-    @inline(__always)
-    static func microKernel32(_ kc: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
-                              _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ rows: Int, _ cols: Int, _ overwrite: Bool) {
-        typealias V = SIMD16<Float>
-        var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V()
-        var c30 = V(), c31 = V(), c40 = V(), c41 = V(), c50 = V(), c51 = V()
-        var pa = a
-        var pb = UnsafeRawPointer(b)
-        for _ in 0..<kc {
-            let b0 = pb.load(as: V.self)
-            let b1 = pb.load(fromByteOffset: 64, as: V.self)
-            var x = V(repeating: pa[0]); c00 = c00.addingProduct(x, b0); c01 = c01.addingProduct(x, b1)
-            x = V(repeating: pa[1]); c10 = c10.addingProduct(x, b0); c11 = c11.addingProduct(x, b1)
-            x = V(repeating: pa[2]); c20 = c20.addingProduct(x, b0); c21 = c21.addingProduct(x, b1)
-            x = V(repeating: pa[3]); c30 = c30.addingProduct(x, b0); c31 = c31.addingProduct(x, b1)
-            x = V(repeating: pa[4]); c40 = c40.addingProduct(x, b0); c41 = c41.addingProduct(x, b1)
-            x = V(repeating: pa[5]); c50 = c50.addingProduct(x, b0); c51 = c51.addingProduct(x, b1)
-            pa += 6
-            pb += 128
-        }
-        finish((c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51), width: 32, c, ldc, rows, cols, overwrite)
-    }
-}
-
-extension SIMD8 where Scalar == Float {
-    /// self += x · y, as one fused multiply-add per lane.
-    @inline(__always) mutating func addProduct(_ x: Self, _ y: Self) {
-        self = self.addingProduct(x, y)
     }
 }

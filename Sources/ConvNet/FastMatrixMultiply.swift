@@ -11,10 +11,10 @@ import Dispatch
 //    of A, and does 12 fused multiply-adds. 12 accumulators + 2 B vectors + 1 broadcast
 //    = 15 of the 16 vector registers of AVX2, so nothing spills to memory, and
 //    12 independent FMAs per step hide the FMA latency. A processor with AVX-512 has
-//    32 registers of 16 floats, and `microKernel32` does the same with a 6×32 block in
-//    12 SIMD16<Float> registers (the same generic `microKernel`): twice the work per instruction (square 1024: about
-//    230 GFLOP/s on two cores instead of about 160). The rest of the file only needs
-//    to know the tile's width, `nr`.
+//    32 registers of 16 floats, and the same `microKernel`, given SIMD16<Float>, keeps a
+//    6×32 block in 12 of them: twice the work per instruction (square 1024: about 150–230
+//    GFLOP/s on two cores here instead of 100–170). The rest of the file only needs to
+//    know the tile's width, `nr`.
 // 2. Packing. The kernel wants A's 6 rows and B's 16 columns next to each other in
 //    memory, step after step. So we copy ("pack") a KC×NC panel of B into 16-wide
 //    strips and an MC×KC block of A into 6-tall strips, padding the edges with zeros.

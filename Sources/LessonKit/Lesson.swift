@@ -28,7 +28,8 @@ public final class Lesson {
     public let number: Int
     public let title: String
     public let options: LessonOptions
-    /// Where figures go: --figures, or Figures/LessonNN at the package root.
+    /// Where figures go: --figures, or Figures/LessonNN (Figures/LessonNN/fashion with
+    /// --dataset fashion) at the package root.
     public let figuresDirectory: String
     /// The lesson's random numbers, seeded by --seed.
     public var rng: SeededRandom
@@ -48,7 +49,7 @@ public final class Lesson {
         if let threads = options.threads { Parallelism.threads = threads }
         pauses = Lesson.shouldPause(noPause: options.noPause, stdinIsTerminal: Terminal.stdinIsTerminal)
         figuresDirectory = options.figures
-            ?? (Lesson.packageRoot as NSString).appendingPathComponent(String(format: "Figures/Lesson%02d", number))
+            ?? (Lesson.packageRoot as NSString).appendingPathComponent(Lesson.defaultFiguresFolder(number: number, dataset: options.dataset))
         do {
             try Lesson.prepareFiguresDirectory(figuresDirectory)
         } catch {
@@ -77,6 +78,12 @@ public final class Lesson {
     }
 
     /// Creates the directory and checks that a file can be written in it.
+    /// Figures/LessonNN, or Figures/LessonNN/fashion for a run on Fashion-MNIST, so that
+    /// such a run never overwrites the MNIST figures the README shows.
+    static func defaultFiguresFolder(number: Int, dataset: DatasetName) -> String {
+        String(format: "Figures/Lesson%02d", number) + (dataset == .fashion ? "/fashion" : "")
+    }
+
     static func prepareFiguresDirectory(_ path: String) throws {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue {

@@ -29,6 +29,13 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: fresh))
     }
 
+    /// A Fashion-MNIST run writes beside, never over, the MNIST figures.
+    @Test func fashionRunsKeepTheirOwnFiguresFolder() {
+        #expect(Lesson.defaultFiguresFolder(number: 9, dataset: .mnist) == "Figures/Lesson09")
+        #expect(Lesson.defaultFiguresFolder(number: 9, dataset: .fashion) == "Figures/Lesson09/fashion")
+        #expect(Lesson.defaultFiguresFolder(number: 0, dataset: .fashion) == "Figures/Lesson00/fashion")
+    }
+
     @Test func packageRootHoldsPackageSwift() {
         #expect(FileManager.default.fileExists(atPath: Lesson.packageRoot + "/Package.swift"))
     }

@@ -132,7 +132,8 @@ public final class Convolution: Layer {
                         dx.data.withUnsafeMutableBufferPointer { dx in
                             parallelParts(g.images, parts: parts) { part, images in
                                 let dW = partials.baseAddress! + part * partSize, db = dW + fn * rowLength
-                                let col = UnsafeMutablePointer<Float>.allocate(capacity: 2 * windows * rowLength)
+                                // One image's col, and its dcol when dx is wanted.
+                                let col = UnsafeMutablePointer<Float>.allocate(capacity: (inputGradient ? 2 : 1) * windows * rowLength)
                                 defer { col.deallocate() }
                                 let dcol = col + windows * rowLength
                                 for n in images {

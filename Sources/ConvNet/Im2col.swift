@@ -16,10 +16,9 @@ public func im2col(_ x: Tensor, filterHeight fh: Int, filterWidth fw: Int, strid
     var col = Tensor(shape: [g.images * g.windowsPerImage, g.rowLength])
     x.data.withUnsafeBufferPointer { src in
         col.data.withUnsafeMutableBufferPointer { dst in
-            let out = SharedPointer(dst.baseAddress!)
             parallelFor(g.images, cost: g.windowsPerImage * g.rowLength) { images in
                 for n in images {
-                    im2colImage(src.baseAddress! + n * g.imageSize, out.pointer + n * g.windowsPerImage * g.rowLength, g)
+                    im2colImage(src.baseAddress! + n * g.imageSize, dst.baseAddress! + n * g.windowsPerImage * g.rowLength, g)
                 }
             }
         }
@@ -41,10 +40,9 @@ public func col2im(_ col: Tensor, inputShape: [Int], filterHeight fh: Int, filte
     var x = Tensor(shape: inputShape)
     col.data.withUnsafeBufferPointer { src in
         x.data.withUnsafeMutableBufferPointer { dst in
-            let out = SharedPointer(dst.baseAddress!)
             parallelFor(g.images, cost: g.windowsPerImage * g.rowLength) { images in
                 for n in images {
-                    col2imImage(src.baseAddress! + n * g.windowsPerImage * g.rowLength, out.pointer + n * g.imageSize, g)
+                    col2imImage(src.baseAddress! + n * g.windowsPerImage * g.rowLength, dst.baseAddress! + n * g.imageSize, g)
                 }
             }
         }

@@ -40,10 +40,3 @@ func parallelParts(_ count: Int, parts: Int, _ body: (_ part: Int, Range<Int>) -
 
 // concurrentPerform wants a Sendable closure; the bodies above only touch disjoint memory.
 private struct SendablePartBody: @unchecked Sendable { let body: (Int, Range<Int>) -> Void }
-
-/// A pointer handed to worker threads. Each thread writes only its own part of the memory
-/// behind it, and the memory outlives the parallel loop.
-struct SharedPointer<T>: @unchecked Sendable {
-    let pointer: UnsafeMutablePointer<T>
-    init(_ pointer: UnsafeMutablePointer<T>) { self.pointer = pointer }
-}

@@ -28,46 +28,27 @@ public final class MaxPooling: Layer {
 
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
         let s = requireOutputShape(for: x.shape)
-        let (planes, h, w, oh, ow) = (x.shape[0] * x.shape[1], x.shape[2], x.shape[3], s[2], s[3])
+        let g = WindowGeometry(inputShape: x.shape, filterHeight: poolHeight, filterWidth: poolWidth,
+                               stride: stride, padding: padding)
         inputShape = x.shape
         output.reuseStorage(for: s)
         require(x.count <= Int(Int32.max), "MaxPooling: input \(x.shape) has more than 2³¹ elements")
         if argmax.count != output.count { argmax = [Int32](repeating: 0, count: output.count) }
+        // The network's pooling, 2×2 with stride 2, has a SIMD version of the row loop.
+        let twoByTwo = (poolHeight, poolWidth, stride, padding) == (2, 2, 2, 0)
         x.data.withUnsafeBufferPointer { src in
             output.data.withUnsafeMutableBufferPointer { dst in
                 argmax.withUnsafeMutableBufferPointer { arg in
                     // Each plane (one channel of one image) on its own: planes share out between threads.
-                    let (ph, pw, stride, padding) = (poolHeight, poolWidth, stride, padding)
-                    let twoByTwo = (ph, pw, stride, padding) == (2, 2, 2, 0)
-                    parallelFor(planes, cost: h * w) { range in
-                        for plane in range {
-                            let base = plane * h * w
-                            var o = plane * oh * ow
-                            for y in 0..<oh {
+                    parallelFor(g.images * g.channels, cost: g.height * g.width) { planes in
+                        for plane in planes {
+                            let base = plane * g.height * g.width
+                            for y in 0..<g.outputHeight {
+                                let o = (plane * g.outputHeight + y) * g.outputWidth
                                 if twoByTwo {
-                                    maxPool2x2Row(src.baseAddress! + base, dst.baseAddress! + o, arg.baseAddress! + o,
-                                                  y: y, width: w, outputs: ow, base: base)
-                                    o += ow
-                                    continue
-                                }
-                                // The window's rows inside the image (all of them unless padded).
-                                let top = y * stride - padding
-                                let rows = max(0, -top)..<min(ph, h - top)
-                                for xo in 0..<ow {
-                                    let left = xo * stride - padding
-                                    let columns = max(0, -left)..<min(pw, w - left)
-                                    var bestIndex = base + (top + rows.lowerBound) * w + left + columns.lowerBound
-                                    var best = src[bestIndex]
-                                    for i in rows {
-                                        let row = base + (top + i) * w + left
-                                        for j in columns where src[row + j] > best {
-                                            best = src[row + j]
-                                            bestIndex = row + j
-                                        }
-                                    }
-                                    dst[o] = best
-                                    arg[o] = Int32(bestIndex)
-                                    o += 1
+                                    maxPool2x2Row(src.baseAddress!, dst.baseAddress! + o, arg.baseAddress! + o, base: base, y: y, g)
+                                } else {
+                                    maxPoolRow(src.baseAddress!, dst.baseAddress! + o, arg.baseAddress! + o, base: base, y: y, g)
                                 }
                             }
                         }
@@ -103,15 +84,42 @@ public final class MaxPooling: Layer {
     public var winners: [Int] { argmax.map { Int($0) } }
 }
 
+/// One output row of max pooling, any window, stride and padding: each output keeps the
+/// first largest value of the window's cells that lie inside the image (padding never wins).
+///
+///     x: the input batch, whose plane starts at `base`; out, arg: the OW outputs of row y
+private func maxPoolRow(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ arg: UnsafeMutablePointer<Int32>,
+                        base: Int, y: Int, _ g: WindowGeometry) {
+    // The window's rows inside the image (all of them unless padded).
+    let top = y * g.stride - g.padding
+    let rows = max(0, -top)..<min(g.filterHeight, g.height - top)
+    for xo in 0..<g.outputWidth {
+        let left = xo * g.stride - g.padding
+        let columns = max(0, -left)..<min(g.filterWidth, g.width - left)
+        var bestIndex = base + (top + rows.lowerBound) * g.width + left + columns.lowerBound
+        var best = x[bestIndex]
+        for i in rows {
+            let row = base + (top + i) * g.width + left
+            for j in columns where x[row + j] > best {
+                best = x[row + j]
+                bestIndex = row + j
+            }
+        }
+        out[xo] = best
+        arg[xo] = Int32(bestIndex)
+    }
+}
+
 /// One output row of 2×2 max pooling with stride 2, the network's pooling, eight outputs
 /// at a time with SIMD (the general loop spends most of its time on bookkeeping). The
 /// winner is the same as the general loop's: the first largest value in the order
 /// top-left, top-right, bottom-left, bottom-right.
 ///
-///     plane: H×W (the top row of the window is 2y),  out, arg: `outputs` values
-private func maxPool2x2Row(_ plane: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ arg: UnsafeMutablePointer<Int32>,
-                           y: Int, width w: Int, outputs: Int, base: Int) {
-    let top = plane + 2 * y * w, bottom = top + w
+///     x: the input batch, whose plane starts at `base`; out, arg: the OW outputs of row y
+private func maxPool2x2Row(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ arg: UnsafeMutablePointer<Int32>,
+                           base: Int, y: Int, _ g: WindowGeometry) {
+    let (w, outputs) = (g.width, g.outputWidth)
+    let top = x + base + 2 * y * w, bottom = top + w
     let rowIndex = Int32(base + 2 * y * w)
     var x = 0
     while x + 8 <= outputs {

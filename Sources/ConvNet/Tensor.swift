@@ -87,6 +87,7 @@ public struct Tensor: Equatable, Sendable, CustomStringConvertible {
     public func slice(_ range: Range<Int>) -> Tensor {
         require(rank >= 1 && range.lowerBound >= 0 && range.upperBound <= shape[0],
                      "slice \(range) is outside the first axis of \(shape)")
+        if range == 0..<shape[0] { return self }          // the whole batch: no copy needed
         let item = count / Swift.max(shape[0], 1)
         var newShape = shape
         newShape[0] = range.count

@@ -146,11 +146,16 @@ public struct Tensor: Equatable, Sendable, CustomStringConvertible {
     public func max() -> Float { data.max() ?? 0 }
     public func min() -> Float { data.min() ?? 0 }
 
-    /// Largest absolute element-wise difference (for comparing two computations).
+    /// Largest absolute element-wise difference (for comparing two computations); NaN if
+    /// any difference is NaN, so that a NaN is never mistaken for agreement.
     public func maxAbsDifference(_ other: Tensor) -> Float {
         Tensor.checkSameShape(self, other, "maxAbsDifference")
         var worst: Float = 0
-        for i in 0..<count { worst = Swift.max(worst, abs(data[i] - other.data[i])) }
+        for i in 0..<count {
+            let d = abs(data[i] - other.data[i])
+            if d.isNaN { return .nan }
+            worst = Swift.max(worst, d)
+        }
         return worst
     }
 

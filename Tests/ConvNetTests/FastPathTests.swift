@@ -20,7 +20,7 @@ import Testing
             var c = [Float](repeating: .nan, count: m * n)
             matrixMultiply(a, b, &c, m: m, n: n, k: k, transposeA: ta, transposeB: tb, threads: 2)
             let scale = expected.map(abs).max() ?? 1
-            let error = zip(c, expected).map { abs($0 - $1) }.max()! / scale
+            let error = worstDifference(c, expected) / scale
             #expect(error <= 1e-5, "\(m)×\(n)×\(k) transposeA \(ta) transposeB \(tb): relative error \(error)")
         }
     }
@@ -42,7 +42,7 @@ import Testing
                                                transposeA: ta, transposeB: tb, accumulate: false, threads: threads, nr: nr)
                     } } }
                     let scale = max(expected.map(abs).max() ?? 1, 1e-30)
-                    let error = zip(c, expected).map { abs($0 - $1) }.max()! / scale
+                    let error = worstDifference(c, expected) / scale
                     #expect(error <= 1e-5, "tile width \(nr), \(m)×\(n)×\(k), threads \(threads): relative error \(error)")
                 }
             }
@@ -132,7 +132,7 @@ import Testing
         #expect(all.shape == [n, 10])
         var pieces: [Float] = []
         for start in stride(from: 0, to: n, by: 10) { pieces += net.predict(x.slice(start..<min(start + 10, n))).data }
-        let worst = zip(all.data, pieces).map { abs($0 - $1) }.max()!
+        let worst = worstDifference(all.data, pieces)
         #expect(worst <= 1e-5, "chunked and small-batch scores differ by \(worst)")
     }
 

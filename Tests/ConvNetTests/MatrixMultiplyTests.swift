@@ -16,7 +16,7 @@ import Testing
         matrixMultiply(a, b, &c, m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB, accumulate: accumulate,
                        threads: threads)
         let scale = max(expected.map(abs).max() ?? 0, 1e-30)
-        return zip(c, expected).map { abs($0 - $1) }.max().map { $0 / scale } ?? 0
+        return worstDifference(c, expected) / scale
     }
 
     static let shapes: [(Int, Int, Int)] = [

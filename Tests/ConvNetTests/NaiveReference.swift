@@ -47,3 +47,15 @@ func distinctInput(_ shape: [Int], gap: Float = 0.05, rng: inout SeededRandom) -
     for i in 0..<count where i % 2 == 0 { values[i] = -values[i] }           // both signs
     return Tensor(shape: shape, data: values.map { $0 >= 0 ? $0 + gap : $0 - gap })
 }
+
+/// The largest |a[i] − b[i]|, or NaN when any difference is NaN (an element the code
+/// under test never wrote, for example: outputs start as NaN). `max()` would skip NaNs.
+func worstDifference(_ a: [Float], _ b: [Float]) -> Float {
+    var worst: Float = 0
+    for (x, y) in zip(a, b) {
+        let d = abs(x - y)
+        if d.isNaN { return .nan }
+        worst = max(worst, d)
+    }
+    return worst
+}

@@ -108,7 +108,8 @@ import Testing
         var kept: [Tensor] = []
         var out = x1
         for layer in net.layers { out = layer.forward(out, training: true); kept.append(out) }
-        let snapshot = kept.map { Tensor(shape: $0.shape, data: Array($0.data)) }
+        // Real copies (map makes new storage; Array(data) would share it).
+        let snapshot = kept.map { Tensor(shape: $0.shape, data: $0.data.map { $0 }) }
         out = x2
         for layer in net.layers { out = layer.forward(out, training: true) }
         #expect(kept == snapshot)
@@ -116,7 +117,7 @@ import Testing
         // And gradients: dx returned by one backward is not changed by the next.
         let dout = Tensor.randomNormal(out.shape, rng: &rng)
         let dx1 = net.layers[5].backward(dout)
-        let dx1Copy = Tensor(shape: dx1.shape, data: Array(dx1.data))
+        let dx1Copy = Tensor(shape: dx1.shape, data: dx1.data.map { $0 })
         _ = net.layers[5].backward(dout * 2)
         #expect(dx1 == dx1Copy)
     }

@@ -15,11 +15,16 @@ import Dispatch
 //    6×32 block in 12 of them: twice the work per instruction (square 1024: about 150–230
 //    GFLOP/s on two cores here instead of 100–170). The rest of the file only needs to
 //    know the tile's width, `nr`.
-// 2. Packing. The kernel wants A's 6 rows and B's 16 columns next to each other in
-//    memory, step after step. So we copy ("pack") a KC×NC panel of B into 16-wide
-//    strips and an MC×KC block of A into 6-tall strips, padding the edges with zeros.
-//    Packing also turns a transposed operand into the same layout, so the kernel never
-//    needs to know about transposes.
+// 2. Packing. The kernel wants B's 16 columns next to each other in memory, step after
+//    step, so we copy ("pack") a KC×NC panel of B into 16-wide strips, padding the edge
+//    with zeros. From A it needs only one number per row and step, broadcast to a whole
+//    register, and a broadcast reads memory as fast from 6 separate rows as from one
+//    packed strip: so a row-major A is read where it lies, and only a transposed A (its
+//    6 values of a step contiguous, its rows not) is packed into 6-tall strips. Skipping
+//    that copy matters for the many small products of a convolution (one image's
+//    30×576 gradient times its 576×25 windows: packing A took longer than the
+//    arithmetic). Packing B also turns a transposed B into the same layout, so the
+//    kernel never needs to know about transposes.
 // 3. Blocking for the caches. KC = 256 makes one B strip 16 KB (it stays in the 32-48 KB
 //    L1 cache while all A strips stream past it) and the MC×KC block of A 96 KB, which
 //    stays in L2. Each packed value is then reused many times from a fast cache.
@@ -113,10 +118,13 @@ enum FastMatrixMultiply {
             if !accumulate { for i in rows { (c + i * n + columns.lowerBound).update(repeating: 0, count: columns.count) } }
             return
         }
-        let packedB = UnsafeMutableRawPointer.allocate(byteCount: kc * roundUp(min(n, nc), nr) * 4, alignment: 64)
-            .bindMemory(to: Float.self, capacity: kc * roundUp(min(n, nc), nr))
-        let packedA = UnsafeMutableRawPointer.allocate(byteCount: roundUp(mc, mr) * kc * 4, alignment: 64)
-            .bindMemory(to: Float.self, capacity: roundUp(mc, mr) * kc)
+        // A row-major A is read where it lies (note 2); only a transposed one is packed.
+        let packsA = transposeA
+        let kcMax = min(kc, kRange.count)
+        let packedB = UnsafeMutableRawPointer.allocate(byteCount: kcMax * roundUp(min(n, nc), nr) * 4, alignment: 64)
+            .bindMemory(to: Float.self, capacity: kcMax * roundUp(min(n, nc), nr))
+        let packedA = UnsafeMutableRawPointer.allocate(byteCount: packsA ? roundUp(mc, mr) * kcMax * 4 : 0, alignment: 64)
+            .bindMemory(to: Float.self, capacity: packsA ? roundUp(mc, mr) * kcMax : 0)
         defer { packedA.deallocate(); packedB.deallocate() }
 
         var jc = columns.lowerBound
@@ -130,7 +138,9 @@ enum FastMatrixMultiply {
                 var ic = rows.lowerBound
                 while ic < rows.upperBound {
                     let mcb = min(mc, rows.upperBound - ic)
-                    packA(a, into: packedA, i0: ic, mcb: mcb, k0: pc, kcb: kcb, m: m, k: k, transposed: transposeA)
+                    if packsA {
+                        packA(a, into: packedA, i0: ic, mcb: mcb, k0: pc, kcb: kcb, m: m, k: k)
+                    }
                     // Macro-kernel: every 6×16 tile of this block of C.
                     let wide = nr == 32
                     var jr = 0
@@ -139,11 +149,15 @@ enum FastMatrixMultiply {
                         var ir = 0
                         while ir < mcb {
                             let rowsHere = min(mr, mcb - ir)
+                            // The tile's rows of A: in a packed strip (6 values per step along
+                            // K), or in A itself (row i + r at (i + r)·k, one value per step).
+                            let (tileA, rowStride, step) = packsA ? (UnsafePointer(packedA + ir * kcb), 1, mr)
+                                                                  : (a + (ic + ir) * k + pc, k, 1)
                             if wide {
-                                microKernel(SIMD16<Float>.self, kcb, packedA + ir * kcb, packedB + jr * kcb,
+                                microKernel(SIMD16<Float>.self, kcb, tileA, rowStride, step, packedB + jr * kcb,
                                             c + (ic + ir) * n + jc + jr, n, rowsHere, cols, overwrite)
                             } else {
-                                microKernel(SIMD8<Float>.self, kcb, packedA + ir * kcb, packedB + jr * kcb,
+                                microKernel(SIMD8<Float>.self, kcb, tileA, rowStride, step, packedB + jr * kcb,
                                             c + (ic + ir) * n + jc + jr, n, rowsHere, cols, overwrite)
                             }
                             ir += mr
@@ -193,58 +207,55 @@ enum FastMatrixMultiply {
         }
     }
 
-    /// Packs op(A)[i0..<i0+mcb, k0..<k0+kcb] into strips 6 rows tall: strip s holds, for
-    /// each p, the 6 values op(A)[i0+6s ..< i0+6s+6][k0+p], zero-padded.
+    /// Packs op(A)[i0..<i0+mcb, k0..<k0+kcb] of a transposed A (stored K×M) into strips
+    /// 6 rows tall: strip s holds, for each p, the 6 values op(A)[i0+6s ..< i0+6s+6][k0+p],
+    /// zero-padded. (A row-major A needs no packing: see note 2.)
     static func packA(_ a: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, i0: Int, mcb: Int,
-                      k0: Int, kcb: Int, m: Int, k: Int, transposed: Bool) {
+                      k0: Int, kcb: Int, m: Int, k: Int) {
         var dst = out
         var is_ = 0
         while is_ < mcb {
             let rows = min(mr, mcb - is_)
-            if !transposed {
-                // A is M×K: row i is contiguous along p.
-                for r in 0..<rows {
-                    let src = a + (i0 + is_ + r) * k + k0
-                    var d = dst + r
-                    for p in 0..<kcb { d.pointee = src[p]; d += mr }
-                }
-                for r in rows..<mr { var d = dst + r; for _ in 0..<kcb { d.pointee = 0; d += mr } }
-            } else {
-                // A is stored K×M: op(A)[i][p] = A[p][i], so the 6 values of a step are contiguous.
-                for p in 0..<kcb {
-                    let src = a + (k0 + p) * m + i0 + is_
-                    let d = dst + p * mr
-                    for r in 0..<rows { d[r] = src[r] }
-                    for r in rows..<mr { d[r] = 0 }
-                }
+            for p in 0..<kcb {
+                let src = a + (k0 + p) * m + i0 + is_
+                let d = dst + p * mr
+                for r in 0..<rows { d[r] = src[r] }
+                for r in rows..<mr { d[r] = 0 }
             }
             dst += mr * kcb
             is_ += mr
         }
     }
 
-    /// C[0..<rows, 0..<cols] (+)= packed A strip (6×kc) · packed B strip (kc×2w), where
-    /// w is the vector width: V = SIMD8<Float> (AVX2, NEON; a 6×16 tile) or SIMD16<Float>
-    /// (AVX-512; a 6×32 tile). The tile lives in 12 registers of type V.
+    /// C[0..<rows, 0..<cols] (+)= A tile (6×kc) · packed B strip (kc×2w), where w is the
+    /// vector width: V = SIMD8<Float> (AVX2, NEON; a 6×16 tile) or SIMD16<Float> (AVX-512;
+    /// a 6×32 tile). The tile lives in 12 registers of type V.
+    ///
+    /// Row r of the A tile, step p, is `a[r·rowStride + p·step]`: a packed strip has
+    /// rowStride 1 and step 6, a row-major A read in place rowStride k and step 1. Rows past
+    /// `rows` (at the bottom edge of C) read the last real row again; `finish` drops them.
     @inline(__always)
-    static func microKernel<V: SIMD>(_ vector: V.Type, _ kc: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
-                                     _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ rows: Int, _ cols: Int,
-                                     _ overwrite: Bool) where V.Scalar == Float {
+    static func microKernel<V: SIMD>(_ vector: V.Type, _ kc: Int, _ a: UnsafePointer<Float>, _ rowStride: Int, _ step: Int,
+                                     _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, _ ldc: Int,
+                                     _ rows: Int, _ cols: Int, _ overwrite: Bool) where V.Scalar == Float {
         var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V()
         var c30 = V(), c31 = V(), c40 = V(), c41 = V(), c50 = V(), c51 = V()
         let half = MemoryLayout<V>.size              // bytes of one vector: the second one's offset
-        var pa = a
+        let last = rows - 1
+        let a0 = a, a1 = a + min(1, last) * rowStride, a2 = a + min(2, last) * rowStride
+        let a3 = a + min(3, last) * rowStride, a4 = a + min(4, last) * rowStride, a5 = a + min(5, last) * rowStride
+        var p = 0
         var pb = UnsafeRawPointer(b)
         for _ in 0..<kc {
             let b0 = pb.load(as: V.self)
             let b1 = pb.load(fromByteOffset: half, as: V.self)
-            var x = V(repeating: pa[0]); c00 = c00.addingProduct(x, b0); c01 = c01.addingProduct(x, b1)
-            x = V(repeating: pa[1]); c10 = c10.addingProduct(x, b0); c11 = c11.addingProduct(x, b1)
-            x = V(repeating: pa[2]); c20 = c20.addingProduct(x, b0); c21 = c21.addingProduct(x, b1)
-            x = V(repeating: pa[3]); c30 = c30.addingProduct(x, b0); c31 = c31.addingProduct(x, b1)
-            x = V(repeating: pa[4]); c40 = c40.addingProduct(x, b0); c41 = c41.addingProduct(x, b1)
-            x = V(repeating: pa[5]); c50 = c50.addingProduct(x, b0); c51 = c51.addingProduct(x, b1)
-            pa += 6
+            var x = V(repeating: a0[p]); c00 = c00.addingProduct(x, b0); c01 = c01.addingProduct(x, b1)
+            x = V(repeating: a1[p]); c10 = c10.addingProduct(x, b0); c11 = c11.addingProduct(x, b1)
+            x = V(repeating: a2[p]); c20 = c20.addingProduct(x, b0); c21 = c21.addingProduct(x, b1)
+            x = V(repeating: a3[p]); c30 = c30.addingProduct(x, b0); c31 = c31.addingProduct(x, b1)
+            x = V(repeating: a4[p]); c40 = c40.addingProduct(x, b0); c41 = c41.addingProduct(x, b1)
+            x = V(repeating: a5[p]); c50 = c50.addingProduct(x, b0); c51 = c51.addingProduct(x, b1)
+            p += step
             pb += 2 * half
         }
         finish((c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51), width: 2 * V.scalarCount, c, ldc, rows, cols, overwrite)

@@ -182,8 +182,8 @@ enum FastMatrixMultiply {
         var js = 0
         while js < ncb {
             let cols = min(nr, ncb - js)
-            for p in 0..<kcb {
-                if !transposed {
+            if !transposed {
+                for p in 0..<kcb {
                     // Row k0+p of B, columns j0+js ..< j0+js+cols: contiguous.
                     let src = b + (k0 + p) * n + j0 + js
                     if cols == nr {
@@ -195,13 +195,22 @@ enum FastMatrixMultiply {
                         for j in 0..<cols { dst[j] = src[j] }
                         for j in cols..<nr { dst[j] = 0 }
                     }
-                } else {
-                    // B is stored N×K: op(B)[p][j] = B[j][p].
-                    let src = b + (j0 + js) * k + k0 + p
-                    for j in 0..<cols { dst[j] = src[j * k] }
-                    for j in cols..<nr { dst[j] = 0 }
+                    dst += nr
                 }
-                dst += nr
+            } else {
+                // B is stored N×K: op(B)[p][j] = B[j][p]. Column j of the strip is row
+                // j0+js+j of B: read it along p (contiguous) and write every nr-th float
+                // of the strip, which is small enough to stay in the L1 cache.
+                for j in 0..<nr {
+                    var d = dst + j
+                    if j < cols {
+                        let src = b + (j0 + js + j) * k + k0
+                        for p in 0..<kcb { d.pointee = src[p]; d += nr }
+                    } else {
+                        for _ in 0..<kcb { d.pointee = 0; d += nr }
+                    }
+                }
+                dst += nr * kcb
             }
             js += nr
         }

@@ -108,7 +108,8 @@ public final class Convolution: Layer {
         backward(dout, inputGradient: false)
     }
 
-    /// Image by image again, with col_n unrolled afresh from the kept input:
+    /// Image by image again, with col_n unrolled afresh from the kept input (as col_nᵀ,
+    /// like forward):
     ///
     ///     dW    += dout_n · col_n       FN × (C·FH·FW)   (dout_n: FN × OH·OW)
     ///     db    += Σ_p dout_n[·, p]     FN
@@ -137,9 +138,11 @@ public final class Convolution: Layer {
                                 defer { col.deallocate() }
                                 let dcol = col + windows * rowLength
                                 for n in images {
-                                    im2colImage(x.baseAddress! + n * g.imageSize, col, g)
+                                    // Unrolled in forward's layout (col_nᵀ), which is quicker to build.
+                                    im2colTransposedImage(x.baseAddress! + n * g.imageSize, col, g)
                                     let d = dout.baseAddress! + n * fn * windows
-                                    matrixMultiply(d, col, dW, m: fn, n: rowLength, k: windows, accumulate: true, threads: 1)
+                                    matrixMultiply(d, col, dW, m: fn, n: rowLength, k: windows, transposeB: true,
+                                                   accumulate: true, threads: 1)
                                     for f in 0..<fn { db[f] += sum(d + f * windows, count: windows) }
                                     if inputGradient {
                                         matrixMultiply(d, w.baseAddress!, dcol, m: windows, n: rowLength, k: fn,

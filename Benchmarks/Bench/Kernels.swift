@@ -81,7 +81,6 @@ extension Bench {
         let dAffine = Tensor.randomNormal(affineOut.shape, rng: &rng)
         show("Affine backward", best { _ = affine.backward(dAffine) })
         show("Affine backward, dW and db only", best { affine.backwardParameters(dAffine) })
-        var dxProbe = Tensor(shape: [0])
 
         let net = Network.simpleConvNet(rng: &rng)
         let adam = Adam(learningRate: 0.001)

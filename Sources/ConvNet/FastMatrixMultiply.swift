@@ -28,10 +28,11 @@ import Dispatch
 // 3. Blocking for the caches. KC = 256 makes one B strip 16 KB (it stays in the 32-48 KB
 //    L1 cache while all A strips stream past it) and the MC×KC block of A 96 KB, which
 //    stays in L2. Each packed value is then reused many times from a fast cache.
-// 4. Threads. The work is split in one of three ways, and each makes every thread pack
-//    one operand in full: splitting the rows of C, every thread packs all of op(B) (K×N);
-//    splitting the columns, all of op(A) (M×K); splitting K, nobody packs twice, but the
-//    partial products (M×N each) must be added up afterwards. We take the way whose
+// 4. Threads. The work is split in one of three ways, and each makes every thread go
+//    over one operand in full: splitting the rows of C, every thread packs all of op(B)
+//    (K×N); splitting the columns, every thread reads (and, if transposed, packs) all of
+//    op(A) (M×K); splitting K, nobody repeats anything, but the partial products (M×N
+//    each) must be added up afterwards. We take the way whose
 //    repeated work is smallest: rows for the weight gradient of an Affine layer (4320×100
 //    from 100×100 pieces), columns for its dx (100×4320), K for its forward (100×100 from
 //    a K of 4320) and for a convolution's weight gradient (25×30 from a K of 57600).

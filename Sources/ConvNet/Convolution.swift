@@ -114,6 +114,7 @@ public final class Convolution: Layer {
     ///     dW    += dout_n · col_n       FN × (C·FH·FW)   (dout_n: FN × OH·OW)
     ///     db    += Σ_p dout_n[·, p]     FN
     ///     dcol_n = dout_nᵀ · W          (OH·OW) × (C·FH·FW),  dx_n = col2im(dcol_n)
+    ///                                   (computed transposed, as Wᵀ · dout_n, like col_n)
     ///
     /// Each thread sums dW and db over its own images; the partial sums are then added in
     /// thread order, so a given number of threads always gives the same bits.
@@ -145,11 +146,12 @@ public final class Convolution: Layer {
                                                    accumulate: true, threads: 1)
                                     for f in 0..<fn { db[f] += sum(d + f * windows, count: windows) }
                                     if inputGradient {
-                                        matrixMultiply(d, w.baseAddress!, dcol, m: windows, n: rowLength, k: fn,
+                                        // dcol_nᵀ = Wᵀ · dout_n, in the layout col2imTransposedImage adds back.
+                                        matrixMultiply(w.baseAddress!, d, dcol, m: rowLength, n: windows, k: fn,
                                                        transposeA: true, threads: 1)
                                         let dxN = dx.baseAddress! + n * g.imageSize
                                         dxN.update(repeating: 0, count: g.imageSize)
-                                        col2imImage(dcol, dxN, g)
+                                        col2imTransposedImage(dcol, dxN, g)
                                     }
                                 }
                             }

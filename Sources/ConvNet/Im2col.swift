@@ -67,6 +67,14 @@ struct WindowGeometry {
     var imageSize: Int { channels * height * width }             // C·H·W
     var windowsPerImage: Int { outputHeight * outputWidth }      // OH·OW
     var rowLength: Int { channels * filterHeight * filterWidth } // C·FH·FW
+
+    /// Window xo's filter column j reads image column xo·stride + shift (shift = j − padding).
+    /// That column is inside the image for xo in first..<last; the others are padding.
+    func windowsInside(shift: Int) -> (first: Int, last: Int) {
+        let first = min(outputWidth, shift >= 0 ? 0 : (-shift + stride - 1) / stride)
+        let last = max(first, min(outputWidth, shift >= width ? 0 : (width - 1 - shift) / stride + 1))
+        return (first, last)
+    }
 }
 
 /// im2col of one image: C×H×W at `image` → OH·OW rows of C·FH·FW at `col`.
@@ -116,11 +124,8 @@ func im2colTransposedImage(_ image: UnsafePointer<Float>, _ colT: UnsafeMutableP
                         for xo in 0..<ow { d[xo] = 0 }
                     } else {
                         let row = plane + iy * w
-                        // Window xo reads column xo·stride − padding + j, inside the image
-                        // for xo in first..<last.
                         let shift = j - g.padding
-                        let first = min(ow, shift >= 0 ? 0 : (-shift + g.stride - 1) / g.stride)
-                        let last = max(first, min(ow, shift >= w ? 0 : (w - 1 - shift) / g.stride + 1))
+                        let (first, last) = g.windowsInside(shift: shift)
                         for xo in 0..<first { d[xo] = 0 }
                         if g.stride == 1 {
                             let src = row + shift
@@ -131,6 +136,36 @@ func im2colTransposedImage(_ image: UnsafePointer<Float>, _ colT: UnsafeMutableP
                         for xo in last..<ow { d[xo] = 0 }
                     }
                     d += ow
+                }
+            }
+        }
+    }
+}
+
+/// The adjoint of im2colTransposedImage: adds the (C·FH·FW) × (OH·OW) matrix at `colT`
+/// back onto C×H×W at `image`. Convolution's backward uses it for dx; with stride 1 each
+/// row adds onto whole stretches of the image's rows, eight or sixteen floats at a time.
+func col2imTransposedImage(_ colT: UnsafePointer<Float>, _ image: UnsafeMutablePointer<Float>, _ g: WindowGeometry) {
+    let (h, w, oh, ow) = (g.height, g.width, g.outputHeight, g.outputWidth)
+    var s = colT
+    for ch in 0..<g.channels {
+        let plane = image + ch * h * w
+        for i in 0..<g.filterHeight {
+            for j in 0..<g.filterWidth {
+                let shift = j - g.padding
+                let (first, last) = g.windowsInside(shift: shift)
+                for y in 0..<oh {
+                    let iy = y * g.stride - g.padding + i
+                    if iy >= 0 && iy < h {           // rows of padding collect nothing
+                        let row = plane + iy * w
+                        if g.stride == 1 {
+                            let dst = row + shift
+                            for xo in first..<last { dst[xo] += s[xo] }
+                        } else {
+                            for xo in first..<last { row[xo * g.stride + shift] += s[xo] }
+                        }
+                    }
+                    s += ow
                 }
             }
         }

@@ -96,6 +96,25 @@ import Testing
         #expect(abs(left - right) <= 1e-4 * max(abs(left), 1), "⟨im2col(x), y⟩ = \(left), ⟨x, col2im(y)⟩ = \(right)")
     }
 
+    /// The same for the one-image, transposed pair Convolution uses:
+    /// <im2colTransposedImage(x), y> = <x, col2imTransposedImage(y)>.
+    @Test(arguments: [(1, 5, 3, 1, 0), (2, 7, 3, 2, 1), (3, 8, 5, 1, 2), (2, 9, 4, 3, 1), (4, 6, 3, 1, 1)])
+    func transposedCol2imIsTheAdjoint(c: Int, size: Int, filter: Int, stride: Int, padding: Int) {
+        var rng = SeededRandom(seed: UInt64(size * 10 + filter + 1))
+        let g = WindowGeometry(inputShape: [1, c, size, size], filterHeight: filter, filterWidth: filter,
+                               stride: stride, padding: padding)
+        let x = Tensor.randomNormal([c, size, size], rng: &rng)
+        let y = Tensor.randomNormal([g.rowLength, g.windowsPerImage], rng: &rng)
+        var colT = [Float](repeating: .nan, count: g.rowLength * g.windowsPerImage)
+        var back = [Float](repeating: 0, count: x.count)
+        x.data.withUnsafeBufferPointer { im2colTransposedImage($0.baseAddress!, &colT, g) }
+        y.data.withUnsafeBufferPointer { col2imTransposedImage($0.baseAddress!, &back, g) }
+        var left = 0.0, right = 0.0
+        for i in 0..<colT.count { left += Double(colT[i]) * Double(y.data[i]) }
+        for i in 0..<x.count { right += Double(x.data[i]) * Double(back[i]) }
+        #expect(abs(left - right) <= 1e-4 * max(abs(left), 1), "⟨im2colᵀ(x), y⟩ = \(left), ⟨x, col2imᵀ(y)⟩ = \(right)")
+    }
+
     @Test func rowsAreWindows() {
         let x = Tensor(shape: [1, 1, 3, 3], data: (1...9).map(Float.init))
         let col = im2col(x, filterHeight: 2, filterWidth: 2, stride: 1, padding: 0)

@@ -1,6 +1,7 @@
 // The epoch benchmark: what a learner waits for in Lesson 09. One epoch of SimpleConvNet
-// (Adam, batch 100) over all 60000 training images, then the test set classified in
-// batches of 1000, then one training step taken apart layer by layer.
+// (or, with --network deeper, Lesson 10's network; Adam, batch 100) over all 60000
+// training images, then the test set classified in batches of 1000, then one training
+// step taken apart layer by layer.
 import ConvNet
 import Datasets
 import Foundation
@@ -9,10 +10,15 @@ extension Bench {
     func epochBenchmark() throws {
         let data = try MNIST.load(dataset == "fashion" ? .fashion : .bundled)
         print("data: \(data.name), \(data.train.count) training and \(data.test.count) test images")
-        print("network: SimpleConvNet (Conv 30 5×5, ReLU, MaxPool 2×2, Affine 4320→100, ReLU, Affine 100→10), Adam 0.001, batch 100")
-
         var rng = SeededRandom(seed: 42)
-        let network = Network.simpleConvNet(rng: &rng)
+        let network: Network
+        if self.network == "deeper" {
+            print("network: Lesson 10's (Conv 50 5×5, ReLU, Conv 50 3×3, ReLU, MaxPool 2×2, Dropout, Affine 6050→100, ReLU, Dropout, Affine 100→10), Adam 0.001, batch 100")
+            network = Network.deeperConvNet(rng: &rng)
+        } else {
+            print("network: SimpleConvNet (Conv 30 5×5, ReLU, MaxPool 2×2, Affine 4320→100, ReLU, Affine 100→10), Adam 0.001, batch 100")
+            network = Network.simpleConvNet(rng: &rng)
+        }
         let trainer = try Trainer(network: network, optimizer: Adam(learningRate: 0.001), train: data.train,
                                   options: TrainingOptions(epochs: 1, batchSize: 100, seed: 42, stopAfterSteps: steps))
         let start = now()

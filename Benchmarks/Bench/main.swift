@@ -3,6 +3,7 @@
 //     swift run -c release Bench                      # matrix multiply, im2col, layers, one step
 //     swift run -c release Bench --epoch              # one training epoch of SimpleConvNet on MNIST
 //     swift run -c release Bench --epoch --dataset fashion --threads 1
+//     swift run -c release Bench --epoch --network deeper --steps 60   # Lesson 10's network
 //     swift run Bench --epoch                         # the same in a debug build
 //
 // Speed is measured here, never in the tests.
@@ -29,11 +30,17 @@ struct Bench: ParsableCommand {
     @Option(help: "With --epoch: stop after this many training steps (for a quick look; the epoch figure is then extrapolated).")
     var steps: Int?
 
+    @Option(help: "With --epoch: simple (Lesson 09's SimpleConvNet) or deeper (Lesson 10's network).")
+    var network = "simple"
+
     func validate() throws {
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1, got \(threads)") }
         guard seconds > 0 else { throw ValidationError("--seconds must be positive, got \(seconds)") }
         guard ["mnist", "fashion"].contains(dataset) else {
             throw ValidationError("--dataset must be mnist or fashion, got '\(dataset)'")
+        }
+        guard ["simple", "deeper"].contains(network) else {
+            throw ValidationError("--network must be simple or deeper, got '\(network)'")
         }
         if let steps { guard steps >= 1 else { throw ValidationError("--steps must be at least 1, got \(steps)") } }
     }

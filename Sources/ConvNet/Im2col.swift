@@ -112,33 +112,19 @@ func im2colImage(_ image: UnsafePointer<Float>, _ col: UnsafeMutablePointer<Floa
 /// W · colᵀ is then the output image itself, and with stride 1 each row is made of
 /// whole stretches of the image's rows, which copy fast.
 func im2colTransposedImage(_ image: UnsafePointer<Float>, _ colT: UnsafeMutablePointer<Float>, _ g: WindowGeometry) {
-    let (h, w, oh, ow) = (g.height, g.width, g.outputHeight, g.outputWidth)
-    var d = colT
-    for ch in 0..<g.channels {
-        let plane = image + ch * h * w
-        for i in 0..<g.filterHeight {
-            for j in 0..<g.filterWidth {
-                for y in 0..<oh {
-                    let iy = y * g.stride - g.padding + i
-                    if iy < 0 || iy >= h {
-                        for xo in 0..<ow { d[xo] = 0 }
-                    } else {
-                        let row = plane + iy * w
-                        let shift = j - g.padding
-                        let (first, last) = g.windowsInside(shift: shift)
-                        for xo in 0..<first { d[xo] = 0 }
-                        if g.stride == 1 {
-                            let src = row + shift
-                            for xo in first..<last { d[xo] = src[xo] }
-                        } else {
-                            for xo in first..<last { d[xo] = row[xo * g.stride + shift] }
-                        }
-                        for xo in last..<ow { d[xo] = 0 }
-                    }
-                    d += ow
-                }
-            }
+    let ow = g.outputWidth
+    forEachTransposedRow(g) { offset, imageRow, shift, first, last in
+        let d = colT + offset
+        guard let imageRow else { d.update(repeating: 0, count: ow); return }   // a row of padding
+        let row = image + imageRow
+        for xo in 0..<first { d[xo] = 0 }
+        if g.stride == 1 {
+            let src = row + shift
+            for xo in first..<last { d[xo] = src[xo] }
+        } else {
+            for xo in first..<last { d[xo] = row[xo * g.stride + shift] }
         }
+        for xo in last..<ow { d[xo] = 0 }
     }
 }
 
@@ -146,26 +132,39 @@ func im2colTransposedImage(_ image: UnsafePointer<Float>, _ colT: UnsafeMutableP
 /// back onto C×H×W at `image`. Convolution's backward uses it for dx; with stride 1 each
 /// row adds onto whole stretches of the image's rows, eight or sixteen floats at a time.
 func col2imTransposedImage(_ colT: UnsafePointer<Float>, _ image: UnsafeMutablePointer<Float>, _ g: WindowGeometry) {
-    let (h, w, oh, ow) = (g.height, g.width, g.outputHeight, g.outputWidth)
-    var s = colT
+    forEachTransposedRow(g) { offset, imageRow, shift, first, last in
+        guard let imageRow else { return }           // rows of padding collect nothing
+        let (s, row) = (colT + offset, image + imageRow)
+        if g.stride == 1 {
+            let dst = row + shift
+            for xo in first..<last { dst[xo] += s[xo] }
+        } else {
+            for xo in first..<last { row[xo * g.stride + shift] += s[xo] }
+        }
+    }
+}
+
+/// The walk both functions above share: for each row of the transposed matrix, i.e. each
+/// filter tap (channel, i, j) and output row y, `body` gets
+///
+///     offset    where that row of OW windows starts in the matrix
+///     imageRow  where the image row it reads starts in C×H×W, or nil for a row of padding
+///     shift     window xo reads column xo·stride + shift of that image row
+///     first, last  the windows whose column lies inside the image (the rest read padding)
+@inline(__always)
+private func forEachTransposedRow(_ g: WindowGeometry,
+                                  _ body: (_ offset: Int, _ imageRow: Int?, _ shift: Int, _ first: Int, _ last: Int) -> Void) {
+    var offset = 0
     for ch in 0..<g.channels {
-        let plane = image + ch * h * w
         for i in 0..<g.filterHeight {
             for j in 0..<g.filterWidth {
                 let shift = j - g.padding
                 let (first, last) = g.windowsInside(shift: shift)
-                for y in 0..<oh {
+                for y in 0..<g.outputHeight {
                     let iy = y * g.stride - g.padding + i
-                    if iy >= 0 && iy < h {           // rows of padding collect nothing
-                        let row = plane + iy * w
-                        if g.stride == 1 {
-                            let dst = row + shift
-                            for xo in first..<last { dst[xo] += s[xo] }
-                        } else {
-                            for xo in first..<last { row[xo * g.stride + shift] += s[xo] }
-                        }
-                    }
-                    s += ow
+                    let inside = iy >= 0 && iy < g.height
+                    body(offset, inside ? (ch * g.height + iy) * g.width : nil, shift, first, last)
+                    offset += g.outputWidth
                 }
             }
         }

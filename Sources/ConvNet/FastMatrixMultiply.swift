@@ -6,15 +6,14 @@ import Dispatch
 //
 // The idea (the "Goto" or BLIS scheme), from the inside out:
 //
-// 1. Micro-kernel. A 6×16 block of C is kept in 12 SIMD8<Float> registers while we
-//    walk along K: each step loads 16 floats of B (two vectors), broadcasts 6 floats
-//    of A, and does 12 fused multiply-adds. 12 accumulators + 2 B vectors + 1 broadcast
-//    = 15 of the 16 vector registers of AVX2, so nothing spills to memory, and
-//    12 independent FMAs per step hide the FMA latency. A processor with AVX-512 has
-//    32 registers of 16 floats, and the same `microKernel`, given SIMD16<Float>, keeps a
-//    6×32 block in 12 of them: twice the work per instruction (square 1024: about 150–230
-//    GFLOP/s on two cores here instead of 100–170). The rest of the file only needs to
-//    know the tile's width, `nr`.
+// 1. Micro-kernel. A 6×16 block of C is kept in six SIMD16<Float> accumulators (12 of
+//    the 16 vector registers of AVX2, each SIMD16 being two 8-wide halves) while we walk
+//    along K: each step loads 16 floats of B, broadcasts 6 floats of A, and does 12
+//    fused multiply-adds. 12 accumulators + 2 halves of B + 1 broadcast = 15 registers,
+//    so nothing spills to memory, and 12 independent FMAs per step hide the FMA latency.
+//    A processor with AVX-512 has 32 registers of 16 floats, and `wideMicroKernel` keeps
+//    a 6×32 block in 12 of them: twice the work per instruction. The rest of the file
+//    only needs to know the tile's width, `nr`.
 // 2. Packing. The kernel wants B's 16 columns next to each other in memory, step after
 //    step, so we copy ("pack") a KC×NC panel of B into 16-wide strips, padding the edge
 //    with zeros. From A it needs only one number per row and step, broadcast to a whole
@@ -39,7 +38,7 @@ import Dispatch
 
 enum FastMatrixMultiply {
     static let mr = 6                   // rows of the register tile of C
-    /// Columns of the register tile: 16 (two 8-wide registers: AVX2, or four NEON ones),
+    /// Columns of the register tile: 16 (one SIMD16: two AVX2 registers, or four NEON ones),
     /// or 32 (two 16-wide AVX-512 registers) on a processor that has AVX-512.
     static let widestTile = CPU.hasAVX512 ? 32 : 16
     static let kc = 256, mc = 96, nc = 2048
@@ -155,10 +154,10 @@ enum FastMatrixMultiply {
                             let (tileA, rowStride, step) = packsA ? (UnsafePointer(packedA + ir * kcb), 1, mr)
                                                                   : (a + (ic + ir) * k + pc, k, 1)
                             if wide {
-                                microKernel(SIMD16<Float>.self, kcb, tileA, rowStride, step, packedB + jr * kcb,
-                                            c + (ic + ir) * n + jc + jr, n, rowsHere, cols, overwrite)
+                                wideMicroKernel(kcb, tileA, rowStride, step, packedB + jr * kcb,
+                                                c + (ic + ir) * n + jc + jr, n, rowsHere, cols, overwrite)
                             } else {
-                                microKernel(SIMD8<Float>.self, kcb, tileA, rowStride, step, packedB + jr * kcb,
+                                microKernel(kcb, tileA, rowStride, step, packedB + jr * kcb,
                                             c + (ic + ir) * n + jc + jr, n, rowsHere, cols, overwrite)
                             }
                             ir += mr
@@ -237,20 +236,54 @@ enum FastMatrixMultiply {
         }
     }
 
-    /// C[0..<rows, 0..<cols] (+)= A tile (6×kc) · packed B strip (kc×2w), where w is the
-    /// vector width: V = SIMD8<Float> (AVX2, NEON; a 6×16 tile) or SIMD16<Float> (AVX-512;
-    /// a 6×32 tile). The tile lives in 12 registers of type V.
+    /// C[0..<rows, 0..<16] (+)= A tile (6×kc) · packed B strip (kc×16): the 6×16 tile in
+    /// six SIMD16<Float> accumulators, one per row of C.
     ///
     /// Row r of the A tile, step p, is `a[r·rowStride + p·step]`: a packed strip has
     /// rowStride 1 and step 6, a row-major A read in place rowStride k and step 1. Rows past
     /// `rows` (at the bottom edge of C) read the last real row again; `finish` drops them.
+    ///
+    /// Why one 16-wide vector a row rather than two 8-wide ones: it is the same 12 AVX2
+    /// registers (each SIMD16 is two of them), but written as two separate 8-wide halves
+    /// the compiler loads all six broadcasts of a step before the FMAs that use them, runs
+    /// out of the 16 registers and keeps four accumulators on the stack (half the speed,
+    /// seen in the disassembly). A 16-wide row keeps each broadcast next to its two FMAs.
     @inline(__always)
-    static func microKernel<V: SIMD>(_ vector: V.Type, _ kc: Int, _ a: UnsafePointer<Float>, _ rowStride: Int, _ step: Int,
-                                     _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, _ ldc: Int,
-                                     _ rows: Int, _ cols: Int, _ overwrite: Bool) where V.Scalar == Float {
+    static func microKernel(_ kc: Int, _ a: UnsafePointer<Float>, _ rowStride: Int, _ step: Int,
+                            _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, _ ldc: Int,
+                            _ rows: Int, _ cols: Int, _ overwrite: Bool) {
+        typealias V = SIMD16<Float>
+        var c0 = V(), c1 = V(), c2 = V(), c3 = V(), c4 = V(), c5 = V()
+        let last = rows - 1
+        let a0 = a, a1 = a + min(1, last) * rowStride, a2 = a + min(2, last) * rowStride
+        let a3 = a + min(3, last) * rowStride, a4 = a + min(4, last) * rowStride, a5 = a + min(5, last) * rowStride
+        var p = 0
+        var pb = UnsafeRawPointer(b)
+        for _ in 0..<kc {
+            let b0 = pb.load(as: V.self)                          // 16 floats of B
+            c0 = c0.addingProduct(V(repeating: a0[p]), b0)        // one value of A, broadcast
+            c1 = c1.addingProduct(V(repeating: a1[p]), b0)
+            c2 = c2.addingProduct(V(repeating: a2[p]), b0)
+            c3 = c3.addingProduct(V(repeating: a3[p]), b0)
+            c4 = c4.addingProduct(V(repeating: a4[p]), b0)
+            c5 = c5.addingProduct(V(repeating: a5[p]), b0)
+            p &+= step
+            pb += MemoryLayout<V>.size
+        }
+        finish((c0, c1, c2, c3, c4, c5), c, ldc, rows, cols, overwrite)
+    }
+
+    /// The AVX-512 kernel: a 6×32 tile, two SIMD16<Float> accumulators a row (12 of the 32
+    /// registers), so each broadcast feeds two FMAs. Otherwise as `microKernel`; the two
+    /// 16-wide halves of the tile are written by `finish` one after the other.
+    @inline(__always)
+    static func wideMicroKernel(_ kc: Int, _ a: UnsafePointer<Float>, _ rowStride: Int, _ step: Int,
+                                _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, _ ldc: Int,
+                                _ rows: Int, _ cols: Int, _ overwrite: Bool) {
+        typealias V = SIMD16<Float>
         var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V()
         var c30 = V(), c31 = V(), c40 = V(), c41 = V(), c50 = V(), c51 = V()
-        let half = MemoryLayout<V>.size              // bytes of one vector: the second one's offset
+        let size = MemoryLayout<V>.size              // bytes of one vector: the second one's offset
         let last = rows - 1
         let a0 = a, a1 = a + min(1, last) * rowStride, a2 = a + min(2, last) * rowStride
         let a3 = a + min(3, last) * rowStride, a4 = a + min(4, last) * rowStride, a5 = a + min(5, last) * rowStride
@@ -258,45 +291,39 @@ enum FastMatrixMultiply {
         var pb = UnsafeRawPointer(b)
         for _ in 0..<kc {
             let b0 = pb.load(as: V.self)
-            let b1 = pb.load(fromByteOffset: half, as: V.self)
+            let b1 = pb.load(fromByteOffset: size, as: V.self)
             var x = V(repeating: a0[p]); c00 = c00.addingProduct(x, b0); c01 = c01.addingProduct(x, b1)
             x = V(repeating: a1[p]); c10 = c10.addingProduct(x, b0); c11 = c11.addingProduct(x, b1)
             x = V(repeating: a2[p]); c20 = c20.addingProduct(x, b0); c21 = c21.addingProduct(x, b1)
             x = V(repeating: a3[p]); c30 = c30.addingProduct(x, b0); c31 = c31.addingProduct(x, b1)
             x = V(repeating: a4[p]); c40 = c40.addingProduct(x, b0); c41 = c41.addingProduct(x, b1)
             x = V(repeating: a5[p]); c50 = c50.addingProduct(x, b0); c51 = c51.addingProduct(x, b1)
-            p += step
-            pb += 2 * half
+            p &+= step
+            pb += 2 * size
         }
-        finish((c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51), width: 2 * V.scalarCount, c, ldc, rows, cols, overwrite)
+        finish((c00, c10, c20, c30, c40, c50), c, ldc, rows, min(cols, 16), overwrite)
+        if cols > 16 { finish((c01, c11, c21, c31, c41, c51), c + 16, ldc, rows, cols - 16, overwrite) }
     }
 
-    /// The 12 registers of a 6×`width` tile (two vectors a row) into C: added (or stored)
-    /// straight from the registers for a whole tile; for an edge tile spilled to a scratch
-    /// tile on the stack first, and only the part that lies inside C written.
+    /// Six 16-wide rows of a tile into C: added (or stored) straight from the registers
+    /// for a whole 6×16 tile; for an edge tile spilled to a scratch tile on the stack
+    /// first, and only the part that lies inside C written.
     @inline(__always)
-    static func finish<V: SIMD>(_ r: (V, V, V, V, V, V, V, V, V, V, V, V), width: Int, _ c: UnsafeMutablePointer<Float>,
-                                _ ldc: Int, _ rows: Int, _ cols: Int, _ overwrite: Bool) where V.Scalar == Float {
-        if rows == mr && cols == width {
-            @inline(__always) func put(_ row: Int, _ lo: V, _ hi: V) {
-                let p = UnsafeMutableRawPointer(c + row * ldc), half = MemoryLayout<V>.size
-                if overwrite {
-                    p.storeBytes(of: lo, as: V.self)
-                    p.storeBytes(of: hi, toByteOffset: half, as: V.self)
-                } else {
-                    p.storeBytes(of: p.loadUnaligned(as: V.self) + lo, as: V.self)
-                    p.storeBytes(of: p.loadUnaligned(fromByteOffset: half, as: V.self) + hi, toByteOffset: half, as: V.self)
-                }
+    static func finish(_ r: (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>),
+                       _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ rows: Int, _ cols: Int, _ overwrite: Bool) {
+        typealias V = SIMD16<Float>
+        if rows == mr && cols == 16 {
+            @inline(__always) func put(_ row: Int, _ v: V) {
+                let p = UnsafeMutableRawPointer(c + row * ldc)
+                p.storeBytes(of: overwrite ? v : p.loadUnaligned(as: V.self) + v, as: V.self)
             }
-            put(0, r.0, r.1); put(1, r.2, r.3); put(2, r.4, r.5)
-            put(3, r.6, r.7); put(4, r.8, r.9); put(5, r.10, r.11)
+            put(0, r.0); put(1, r.1); put(2, r.2); put(3, r.3); put(4, r.4); put(5, r.5)
         } else {
-            withUnsafeTemporaryAllocation(of: V.self, capacity: 12) { tile in
+            withUnsafeTemporaryAllocation(of: V.self, capacity: 6) { tile in
                 tile[0] = r.0; tile[1] = r.1; tile[2] = r.2; tile[3] = r.3; tile[4] = r.4; tile[5] = r.5
-                tile[6] = r.6; tile[7] = r.7; tile[8] = r.8; tile[9] = r.9; tile[10] = r.10; tile[11] = r.11
                 let t = UnsafeRawPointer(tile.baseAddress!).assumingMemoryBound(to: Float.self)
                 for row in 0..<rows {
-                    let src = t + row * width, dst = c + row * ldc
+                    let src = t + row * 16, dst = c + row * ldc
                     if overwrite { for j in 0..<cols { dst[j] = src[j] } } else { for j in 0..<cols { dst[j] += src[j] } }
                 }
             }

@@ -24,9 +24,13 @@ import Dispatch
 //    30×576 gradient times its 576×25 windows: packing A took longer than the
 //    arithmetic). Packing B also turns a transposed B into the same layout, so the
 //    kernel never needs to know about transposes.
-// 3. Blocking for the caches. KC = 256 makes one B strip 16 KB (it stays in the 32-48 KB
-//    L1 cache while all A strips stream past it) and the MC×KC block of A 96 KB, which
-//    stays in L2. Each packed value is then reused many times from a fast cache.
+// 3. Blocking for the caches. KC, the steps along K per block, makes one packed B strip
+//    32 KB (512 steps of a 16-wide strip, 256 of a 32-wide one): it stays in the L1
+//    cache while all A tiles stream past it. The MC×KC block of A (96×512 floats, 192 KB)
+//    stays in L2. Each packed value is then reused many times from a fast cache. A longer
+//    block also means fewer passes over C, each of which loads and stores all of it
+//    (KC 512 against 256: square 1024 about 4 % faster on the AMD EPYC). K is cut into
+//    blocks of equal length, so a K of 576 makes two of 288, not 512 and 64.
 // 4. Threads. The work is split in one of three ways, and each makes every thread go
 //    over one operand in full: splitting the rows of C, every thread packs all of op(B)
 //    (K×N); splitting the columns, every thread reads (and, if transposed, packs) all of
@@ -41,7 +45,9 @@ enum FastMatrixMultiply {
     /// Columns of the register tile: 16 (one SIMD16: two AVX2 registers, or four NEON ones),
     /// or 32 (two 16-wide AVX-512 registers) on a processor that has AVX-512.
     static let widestTile = CPU.hasAVX512 ? 32 : 16
-    static let kc = 256, mc = 96, nc = 2048
+    static let mc = 96, nc = 2048
+    /// Steps along K per block: a packed B strip of `kc(nr)` × `nr` floats is 32 KB.
+    static func kc(_ nr: Int) -> Int { 32 * 1024 / 4 / nr }
 
     /// Products smaller than this (in multiply-adds) run on one thread: starting threads
     /// costs more than it saves.
@@ -120,7 +126,9 @@ enum FastMatrixMultiply {
         }
         // A row-major A is read where it lies (note 2); only a transposed one is packed.
         let packsA = transposeA
-        let kcMax = min(kc, kRange.count)
+        // K in blocks of equal length, none longer than kc(nr) (note 3).
+        let blocks = (kRange.count + kc(nr) - 1) / kc(nr)
+        let kcMax = (kRange.count + blocks - 1) / blocks
         let packedB = UnsafeMutableRawPointer.allocate(byteCount: kcMax * roundUp(min(n, nc), nr) * 4, alignment: 64)
             .bindMemory(to: Float.self, capacity: kcMax * roundUp(min(n, nc), nr))
         let packedA = UnsafeMutableRawPointer.allocate(byteCount: packsA ? roundUp(mc, mr) * kcMax * 4 : 0, alignment: 64)
@@ -132,7 +140,7 @@ enum FastMatrixMultiply {
             let ncb = min(nc, columns.upperBound - jc)
             var pc = kRange.lowerBound
             while pc < kRange.upperBound {
-                let kcb = min(kc, kRange.upperBound - pc)
+                let kcb = min(kcMax, kRange.upperBound - pc)
                 let overwrite = pc == kRange.lowerBound && !accumulate
                 packB(b, into: packedB, k0: pc, kcb: kcb, j0: jc, ncb: ncb, n: n, k: k, transposed: transposeB, nr: nr)
                 var ic = rows.lowerBound

@@ -42,7 +42,40 @@ extension Bench {
         print(String(format: "test: %.0f images/s (batch 1000; %d images in %.3f s), accuracy %.2f %%",
                      Double(data.test.count) / testSeconds, data.test.count, testSeconds, 100 * accuracy))
 
+        inferenceBreakdown(network, data.test)
         stepBreakdown(network, data.train)
+    }
+
+    /// Times each layer's forward in inference mode over the whole test set, 100 images
+    /// per pass (as `Network.predict` takes a batch of 1000), and prints the time per 100.
+    func inferenceBreakdown(_ network: Network, _ test: LabelledImages) {
+        let layers = network.layers
+        var forward = [Double](repeating: 0, count: layers.count)
+        var batchTime = 0.0
+        var start = 0
+        while start < test.count {
+            var t = now()
+            let (x, _) = test.batch(Array(start..<min(start + Network.inferenceChunk, test.count)))
+            var next = now()
+            batchTime += next - t
+            t = next
+            var out = x
+            for (i, layer) in layers.enumerated() {
+                out = layer.forward(out, training: false)
+                next = now()
+                forward[i] += next - t
+                t = next
+            }
+            start += Network.inferenceChunk
+        }
+        let scale = 1e3 * Double(Network.inferenceChunk) / Double(test.count)
+        print("\nclassifying 100 images by layer (inference mode, mean over the test set), milliseconds:")
+        print("  batch (bytes → Float)   " + String(format: " %8.3f", batchTime * scale))
+        for (i, layer) in layers.enumerated() {
+            print("  " + "\(i + 1) \(layer.name)".padding(toLength: 24, withPad: " ", startingAt: 0) + String(format: " %8.3f", forward[i] * scale))
+        }
+        let total = (batchTime + forward.reduce(0, +)) * scale
+        print(String(format: "  total %.3f ms per 100 images → %.0f images/s", total, 1e5 / total))
     }
 
     /// Times each layer's forward and backward over `steps` training steps and prints the

@@ -262,9 +262,7 @@ enum FastMatrixMultiply {
                             _ rows: Int, _ cols: Int, _ overwrite: Bool) {
         typealias V = SIMD16<Float>
         var c0 = V(), c1 = V(), c2 = V(), c3 = V(), c4 = V(), c5 = V()
-        let last = rows - 1
-        let a0 = a, a1 = a + min(1, last) * rowStride, a2 = a + min(2, last) * rowStride
-        let a3 = a + min(3, last) * rowStride, a4 = a + min(4, last) * rowStride, a5 = a + min(5, last) * rowStride
+        let (a0, a1, a2, a3, a4, a5) = tileRows(a, rowStride, rows)
         var p = 0
         var pb = UnsafeRawPointer(b)
         for _ in 0..<kc {
@@ -281,6 +279,17 @@ enum FastMatrixMultiply {
         finish((c0, c1, c2, c3, c4, c5), c, ldc, rows, cols, overwrite)
     }
 
+    /// Where the six rows of an A tile start. Rows past `rows` (at the bottom edge of C)
+    /// point at the last real row again: they compute values that `finish` then drops.
+    @inline(__always)
+    static func tileRows(_ a: UnsafePointer<Float>, _ rowStride: Int, _ rows: Int)
+        -> (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>,
+            UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>) {
+        let last = rows - 1
+        return (a, a + min(1, last) * rowStride, a + min(2, last) * rowStride,
+                a + min(3, last) * rowStride, a + min(4, last) * rowStride, a + min(5, last) * rowStride)
+    }
+
     /// The AVX-512 kernel: a 6×32 tile, two SIMD16<Float> accumulators a row (12 of the 32
     /// registers), so each broadcast feeds two FMAs. Otherwise as `microKernel`; the two
     /// 16-wide halves of the tile are written by `finish` one after the other.
@@ -292,9 +301,7 @@ enum FastMatrixMultiply {
         var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V()
         var c30 = V(), c31 = V(), c40 = V(), c41 = V(), c50 = V(), c51 = V()
         let size = MemoryLayout<V>.size              // bytes of one vector: the second one's offset
-        let last = rows - 1
-        let a0 = a, a1 = a + min(1, last) * rowStride, a2 = a + min(2, last) * rowStride
-        let a3 = a + min(3, last) * rowStride, a4 = a + min(4, last) * rowStride, a5 = a + min(5, last) * rowStride
+        let (a0, a1, a2, a3, a4, a5) = tileRows(a, rowStride, rows)
         var p = 0
         var pb = UnsafeRawPointer(b)
         for _ in 0..<kc {

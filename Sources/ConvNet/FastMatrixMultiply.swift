@@ -29,7 +29,7 @@ import Dispatch
 //    cache while all A tiles stream past it. The MC×KC block of A (96×512 floats, 192 KB)
 //    stays in L2. Each packed value is then reused many times from a fast cache. A longer
 //    block also means fewer passes over C, each of which loads and stores all of it
-//    (KC 512 against 256: square 1024 about 4 % faster on the AMD EPYC). K is cut into
+//    (KC 512 against 256: square 1024 about 3 % faster on the AMD EPYC). K is cut into
 //    blocks of equal length, so a K of 576 makes two of 288, not 512 and 64.
 // 4. Threads. The work is split in one of three ways, and each makes every thread go
 //    over one operand in full: splitting the rows of C, every thread packs all of op(B)

@@ -19,6 +19,8 @@ extension Bench {
             print("network: SimpleConvNet (Conv 30 5×5, ReLU, MaxPool 2×2, Affine 4320→100, ReLU, Affine 100→10), Adam 0.001, batch 100")
             network = Network.simpleConvNet(rng: &rng)
         }
+        network.runsConvolutionBlocks = !layerByLayer
+        if layerByLayer { print("every layer on its own (no ConvolutionBlock)") }
         let trainer = try Trainer(network: network, optimizer: Adam(learningRate: 0.001), train: data.train,
                                   options: TrainingOptions(epochs: 1, batchSize: 100, seed: 42, stopAfterSteps: steps))
         let start = now()
@@ -49,7 +51,7 @@ extension Bench {
     /// Times each layer's forward in inference mode over the whole test set, 100 images
     /// per pass (as `Network.predict` takes a batch of 1000), and prints the time per 100.
     func inferenceBreakdown(_ network: Network, _ test: LabelledImages) {
-        let layers = network.layers
+        let layers = network.executedLayers
         var forward = [Double](repeating: 0, count: layers.count)
         var batchTime = 0.0
         var start = 0
@@ -70,9 +72,9 @@ extension Bench {
         }
         let scale = 1e3 * Double(Network.inferenceChunk) / Double(test.count)
         print("\nclassifying 100 images by layer (inference mode, mean over the test set), milliseconds:")
-        print("  batch (bytes → Float)   " + String(format: " %8.3f", batchTime * scale))
+        print("  batch (bytes → Float)       " + String(format: " %8.3f", batchTime * scale))
         for (i, layer) in layers.enumerated() {
-            print("  " + "\(i + 1) \(layer.name)".padding(toLength: 24, withPad: " ", startingAt: 0) + String(format: " %8.3f", forward[i] * scale))
+            print("  " + "\(i + 1) \(layer.name)".padding(toLength: 28, withPad: " ", startingAt: 0) + String(format: " %8.3f", forward[i] * scale))
         }
         let total = (batchTime + forward.reduce(0, +)) * scale
         print(String(format: "  total %.3f ms per 100 images → %.0f images/s", total, 1e5 / total))
@@ -82,7 +84,7 @@ extension Bench {
     /// mean, so a learner can see where a step's time goes.
     func stepBreakdown(_ network: Network, _ train: LabelledImages, steps: Int = 50) {
         let optimizer = Adam(learningRate: 0.001)
-        let layers = network.layers
+        let layers = network.executedLayers
         var forward = [Double](repeating: 0, count: layers.count)
         var backward = [Double](repeating: 0, count: layers.count)
         var batchTime = 0.0, lossForward = 0.0, lossBackward = 0.0, update = 0.0
@@ -109,10 +111,10 @@ extension Bench {
         }
         let scale = 1e3 / Double(steps)
         print("\none training step (batch 100) by layer, mean of \(steps) steps, milliseconds:")
-        print("  " + "layer".padding(toLength: 24, withPad: " ", startingAt: 0) + "  forward  backward")
+        print("  " + "layer".padding(toLength: 28, withPad: " ", startingAt: 0) + "  forward  backward")
         func row(_ name: String, _ f: Double?, _ b: Double?) {
             let cell = { (v: Double?) in v.map { String(format: "%8.3f", $0 * scale) } ?? "       –" }
-            print("  " + name.padding(toLength: 24, withPad: " ", startingAt: 0) + " " + cell(f) + "  " + cell(b))
+            print("  " + name.padding(toLength: 28, withPad: " ", startingAt: 0) + " " + cell(f) + "  " + cell(b))
         }
         row("batch (bytes → Float)", batchTime, nil)
         for (i, layer) in layers.enumerated() { row("\(i + 1) \(layer.name)", forward[i], backward[i]) }

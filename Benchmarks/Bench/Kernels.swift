@@ -82,9 +82,23 @@ extension Bench {
         show("Affine backward", best { _ = affine.backward(dAffine) })
         show("Affine backward, dW and db only", best { affine.backwardParameters(dAffine) })
 
+        if let block = ConvolutionBlock(conv, relu, pool) {
+            var blockOut = Tensor(shape: [0])
+            show("ConvolutionBlock forward (the three above)", best { blockOut = block.forward(x) })
+            show("ConvolutionBlock backward", best { _ = block.backward(dPool) })
+            show("ConvolutionBlock backward, dW and db only", best { block.backwardParameters(dPool) })
+            _ = blockOut
+        }
+
         let net = Network.simpleConvNet(rng: &rng)
         let adam = Adam(learningRate: 0.001)
         let labels = (0..<100).map { $0 % 10 }
+        net.runsConvolutionBlocks = false
+        show("SimpleConvNet training step, layer by layer", best {
+            net.gradient(x, labels: labels)
+            adam.update(net.parameters)
+        })
+        net.runsConvolutionBlocks = true
         let step = best {
             net.gradient(x, labels: labels)
             adam.update(net.parameters)

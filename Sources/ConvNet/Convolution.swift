@@ -68,44 +68,67 @@ public final class Convolution: Layer {
     /// This is the book's col · Wᵀ, one image's rows at a time and transposed, so the
     /// product lands in place without a reshape and transpose afterwards.
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
-        let outShape = requireOutputShape(for: x.shape)
+        output.reuseStorage(for: requireOutputShape(for: x.shape))
+        output.data.withUnsafeMutableBufferPointer { out in
+            forwardImages(x, into: out.baseAddress!)
+        }
+        return output
+    }
+
+    /// The image loop of forward, shared with ConvolutionBlock. Image n's output (FN×OH×OW)
+    /// goes to its place in `output` (N×FN×OH×OW), or, if `output` is nil, to a buffer of
+    /// the thread's own; either way `then(n, out_n)` gets it next, while it is in the cache.
+    func forwardImages(_ x: Tensor, into output: UnsafeMutablePointer<Float>?,
+                       then: (_ n: Int, _ outN: UnsafeMutablePointer<Float>) -> Void = { _, _ in }) {
+        _ = requireOutputShape(for: x.shape)
         let g = geometry(x.shape)
         let (fn, windows, rowLength) = (filterCount, g.windowsPerImage, g.rowLength)
         self.x = x
-        output.reuseStorage(for: outShape)
         x.data.withUnsafeBufferPointer { x in
             W.value.data.withUnsafeBufferPointer { w in
                 b.value.data.withUnsafeBufferPointer { bias in
-                    output.data.withUnsafeMutableBufferPointer { out in
-                        parallelFor(g.images, cost: windows * rowLength * fn) { images in
-                            let col = UnsafeMutablePointer<Float>.allocate(capacity: windows * rowLength)
-                            defer { col.deallocate() }
-                            for n in images {
-                                im2colTransposedImage(x.baseAddress! + n * g.imageSize, col, g)
-                                let outN = out.baseAddress! + n * fn * windows
-                                matrixMultiply(w.baseAddress!, col, outN, m: fn, n: windows, k: rowLength, threads: 1)
-                                for f in 0..<fn {
-                                    let row = outN + f * windows
-                                    for p in 0..<windows { row[p] += bias[f] }
-                                }
+                    parallelFor(g.images, cost: windows * rowLength * fn) { images in
+                        // One image's col_nᵀ, and its output if it has no place in `output`.
+                        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: windows * (rowLength + (output == nil ? fn : 0)))
+                        defer { scratch.deallocate() }
+                        let col = scratch
+                        for n in images {
+                            im2colTransposedImage(x.baseAddress! + n * g.imageSize, col, g)
+                            let outN = output.map { $0 + n * fn * windows } ?? scratch + windows * rowLength
+                            matrixMultiply(w.baseAddress!, col, outN, m: fn, n: windows, k: rowLength, threads: 1)
+                            for f in 0..<fn {
+                                let row = outN + f * windows
+                                for p in 0..<windows { row[p] += bias[f] }
                             }
+                            then(n, outN)
                         }
                     }
                 }
             }
         }
-        return output
     }
 
     public func backward(_ dout: Tensor) -> Tensor {
-        backward(dout, inputGradient: true)
-        return dx
+        checkGradientShape(dout)
+        return dout.data.withUnsafeBufferPointer { dout in
+            let perImage = dout.count / max(x.shape[0], 1)
+            return backwardImages(inputGradient: true) { n, _ in dout.baseAddress! + n * perImage }
+        }
     }
 
     /// As the first layer of a network, nobody needs ∂L/∂x (the input is the data), so
     /// the third product and col2im are skipped.
     public func backwardParameters(_ dout: Tensor) {
-        backward(dout, inputGradient: false)
+        checkGradientShape(dout)
+        dout.data.withUnsafeBufferPointer { dout in
+            let perImage = dout.count / max(x.shape[0], 1)
+            _ = backwardImages(inputGradient: false) { n, _ in dout.baseAddress! + n * perImage }
+        }
+    }
+
+    private func checkGradientShape(_ dout: Tensor) {
+        require(dout.shape == (try? outputShape(for: x.shape)),
+                "Convolution.backward: dout \(dout.shape) does not match the last forward's output for input \(x.shape)")
     }
 
     /// Image by image again, with col_n unrolled afresh from the kept input (as col_nᵀ,
@@ -118,41 +141,43 @@ public final class Convolution: Layer {
     ///
     /// Each thread sums dW and db over its own images; the partial sums are then added in
     /// thread order, so a given number of threads always gives the same bits.
-    private func backward(_ dout: Tensor, inputGradient: Bool) {
+    ///
+    /// Shared with ConvolutionBlock: `gradient(n, scratch)` gives image n's dout_n, either
+    /// a pointer into dout or `scratch` (FN×OH×OW floats of the thread's own) filled in.
+    /// Returns dx (N×C×H×W) if `inputGradient`, else an empty tensor.
+    func backwardImages(inputGradient: Bool,
+                        gradient: (_ n: Int, _ scratch: UnsafeMutablePointer<Float>) -> UnsafePointer<Float>) -> Tensor {
         let g = geometry(x.shape)
         let (fn, windows, rowLength) = (filterCount, g.windowsPerImage, g.rowLength)
-        require(dout.shape == [g.images, fn, g.outputHeight, g.outputWidth],
-                "Convolution.backward: dout \(dout.shape) does not match the last forward's output \(output.shape)")
         let parts = threadCount(items: g.images, cost: windows * rowLength * fn * (inputGradient ? 2 : 1))
         let partSize = fn * rowLength + fn                   // one dW and one db
         var partials = [Float](repeating: 0, count: parts * partSize)
         if inputGradient { dx.reuseStorage(for: x.shape) }
         x.data.withUnsafeBufferPointer { x in
             W.value.data.withUnsafeBufferPointer { w in
-                dout.data.withUnsafeBufferPointer { dout in
-                    partials.withUnsafeMutableBufferPointer { partials in
-                        dx.data.withUnsafeMutableBufferPointer { dx in
-                            parallelParts(g.images, parts: parts) { part, images in
-                                let dW = partials.baseAddress! + part * partSize, db = dW + fn * rowLength
-                                // One image's col, and its dcol when dx is wanted.
-                                let col = UnsafeMutablePointer<Float>.allocate(capacity: (inputGradient ? 2 : 1) * windows * rowLength)
-                                defer { col.deallocate() }
-                                let dcol = col + windows * rowLength
-                                for n in images {
-                                    // Unrolled in forward's layout (col_nᵀ), which is quicker to build.
-                                    im2colTransposedImage(x.baseAddress! + n * g.imageSize, col, g)
-                                    let d = dout.baseAddress! + n * fn * windows
-                                    matrixMultiply(d, col, dW, m: fn, n: rowLength, k: windows, transposeB: true,
-                                                   accumulate: true, threads: 1)
-                                    for f in 0..<fn { db[f] += sum(d + f * windows, count: windows) }
-                                    if inputGradient {
-                                        // dcol_nᵀ = Wᵀ · dout_n, in the layout col2imTransposedImage adds back.
-                                        matrixMultiply(w.baseAddress!, d, dcol, m: rowLength, n: windows, k: fn,
-                                                       transposeA: true, threads: 1)
-                                        let dxN = dx.baseAddress! + n * g.imageSize
-                                        dxN.update(repeating: 0, count: g.imageSize)
-                                        col2imTransposedImage(dcol, dxN, g)
-                                    }
+                partials.withUnsafeMutableBufferPointer { partials in
+                    dx.data.withUnsafeMutableBufferPointer { dx in
+                        parallelParts(g.images, parts: parts) { part, images in
+                            let dW = partials.baseAddress! + part * partSize, db = dW + fn * rowLength
+                            // One image's col, its dcol when dx is wanted, and room for its dout.
+                            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: windows * ((inputGradient ? 2 : 1) * rowLength + fn))
+                            defer { scratch.deallocate() }
+                            let col = scratch, dcol = scratch + windows * rowLength
+                            let doutScratch = dcol + (inputGradient ? windows * rowLength : 0)
+                            for n in images {
+                                let d = gradient(n, doutScratch)
+                                // Unrolled in forward's layout (col_nᵀ), which is quicker to build.
+                                im2colTransposedImage(x.baseAddress! + n * g.imageSize, col, g)
+                                matrixMultiply(d, col, dW, m: fn, n: rowLength, k: windows, transposeB: true,
+                                               accumulate: true, threads: 1)
+                                for f in 0..<fn { db[f] += sum(d + f * windows, count: windows) }
+                                if inputGradient {
+                                    // dcol_nᵀ = Wᵀ · dout_n, in the layout col2imTransposedImage adds back.
+                                    matrixMultiply(w.baseAddress!, d, dcol, m: rowLength, n: windows, k: fn,
+                                                   transposeA: true, threads: 1)
+                                    let dxN = dx.baseAddress! + n * g.imageSize
+                                    dxN.update(repeating: 0, count: g.imageSize)
+                                    col2imTransposedImage(dcol, dxN, g)
                                 }
                             }
                         }
@@ -173,6 +198,7 @@ public final class Convolution: Layer {
             for part in 0..<parts { sum += partials[part * partSize + fn * rowLength + f] }
             b.gradient.data[f] = sum
         }
+        return inputGradient ? dx : Tensor(shape: [0])
     }
 
     private func geometry(_ shape: [Int]) -> WindowGeometry {

@@ -116,7 +116,7 @@ private func maxPoolRow(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<F
 /// top-left, top-right, bottom-left, bottom-right.
 ///
 ///     x: the input batch, whose plane starts at `base`; out, arg: the OW outputs of row y
-private func maxPool2x2Row(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ arg: UnsafeMutablePointer<Int32>,
+func maxPool2x2Row(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ arg: UnsafeMutablePointer<Int32>,
                            base: Int, y: Int, _ g: WindowGeometry) {
     let (w, outputs) = (g.width, g.outputWidth)
     let top = x + base + 2 * y * w, bottom = top + w

@@ -1,0 +1,101 @@
+/// Convolution → ReLU → max pooling (2×2, stride 2), run image by image: the same
+/// numbers as the three layers one after the other, only sooner.
+///
+///     x: N×C×H×W  →  conv: N×FN×OH×OW  →  relu: same  →  out: N×FN×(OH/2)×(OW/2)
+///
+/// Layer by layer, each of the three passes over the whole batch: the convolution writes
+/// 100 images of 30×24×24 (6.9 MB, more than the fast caches hold), ReLU reads them and
+/// writes 6.9 MB more, pooling reads those, and backward goes the same way in reverse.
+/// Here one image at a time goes through all three while its 69 KB of feature maps are
+/// still in the cache; only the pooled quarter is written out. The batch's convolution
+/// and ReLU outputs are never stored at all: backward needs only the pooling's winners
+/// and its outputs (a winner passed ReLU exactly when its pooled value is above zero).
+///
+/// `Network` runs every Convolution, ReLU, MaxPooling(2×2, stride 2) sequence of its
+/// layers this way; the layers themselves stay as the lessons wrote them, and their
+/// parameters are the ones this block reads and whose gradients it fills in. The tests
+/// check that both ways give the same outputs and gradients.
+public final class ConvolutionBlock: Layer {
+    public let convolution: Convolution
+    public let relu: ReLU
+    public let pooling: MaxPooling
+    public var name: String { "Convolution+ReLU+MaxPooling" }
+    public var parameters: [Parameter] { convolution.parameters }
+
+    // Kept by forward for backward, and reused from step to step.
+    private var output = Tensor(shape: [0])   // N×FN×PH×PW, PH = OH/2, PW = OW/2
+    // The winner of each output, as an index into its own image's FN×OH×OW feature maps.
+    private var argmax: [Int32] = []
+    private var mapsShape: [Int] = []          // the convolution's output shape, N×FN×OH×OW
+
+    /// The three layers as one block, or nil if they are not a Convolution, a ReLU and
+    /// a 2×2 max pooling with stride 2 and no padding (the case the fast row loop covers).
+    public init?(_ convolution: Layer, _ relu: Layer, _ pooling: Layer) {
+        guard let convolution = convolution as? Convolution, let relu = relu as? ReLU,
+              let pooling = pooling as? MaxPooling,
+              (pooling.poolHeight, pooling.poolWidth, pooling.stride, pooling.padding) == (2, 2, 2, 0)
+        else { return nil }
+        (self.convolution, self.relu, self.pooling) = (convolution, relu, pooling)
+    }
+
+    public func outputShape(for s: [Int]) throws -> [Int] {
+        try pooling.outputShape(for: convolution.outputShape(for: s))
+    }
+
+    /// Per image: the convolution's FN×OH×OW maps, ReLU on them in place, then each
+    /// plane's 2×2 maxima and their positions.
+    public func forward(_ x: Tensor, training: Bool) -> Tensor {
+        let s = requireOutputShape(for: x.shape)                      // N×FN×PH×PW
+        let convShape = convolution.requireOutputShape(for: x.shape)     // N×FN×OH×OW
+        mapsShape = convShape
+        let (fn, oh, ow) = (convShape[1], convShape[2], convShape[3])
+        let mapsPerImage = fn * oh * ow
+        require(mapsPerImage <= Int(Int32.max), "ConvolutionBlock: one image's feature maps \(convShape) exceed 2³¹ floats")
+        let pooledPerImage = fn * s[2] * s[3]
+        let pool = WindowGeometry(inputShape: convShape, filterHeight: 2, filterWidth: 2, stride: 2, padding: 0)
+        output.reuseStorage(for: s)
+        if argmax.count != output.count { argmax = [Int32](repeating: 0, count: output.count) }
+        output.data.withUnsafeMutableBufferPointer { out in
+            argmax.withUnsafeMutableBufferPointer { arg in
+                convolution.forwardImages(x, into: nil) { n, maps in
+                    for i in 0..<mapsPerImage { maps[i] = maps[i] > 0 ? maps[i] : 0 }          // ReLU
+                    for f in 0..<fn {
+                        for y in 0..<s[2] {
+                            let o = n * pooledPerImage + (f * s[2] + y) * s[3]
+                            maxPool2x2Row(maps, out.baseAddress! + o, arg.baseAddress! + o, base: f * oh * ow, y: y, pool)
+                        }
+                    }
+                }
+            }
+        }
+        return output
+    }
+
+    public func backward(_ dout: Tensor) -> Tensor { backward(dout, inputGradient: true) }
+
+    /// As the first layer of a network: the parameter gradients only, no ∂L/∂x.
+    public func backwardParameters(_ dout: Tensor) { _ = backward(dout, inputGradient: false) }
+
+    /// Per image: the pooled gradient goes back to each window's winner if that winner
+    /// passed ReLU (pooled value above zero), zero everywhere else; that is the
+    /// convolution's dout_n, and the convolution's backward takes it from there.
+    private func backward(_ dout: Tensor, inputGradient: Bool) -> Tensor {
+        require(dout.shape == output.shape,
+                "ConvolutionBlock.backward: dout \(dout.shape) does not match the last forward's output \(output.shape)")
+        let pooledPerImage = output.count / max(output.shape[0], 1)
+        let mapsPerImage = mapsShape.dropFirst().reduce(1, *)
+        return dout.data.withUnsafeBufferPointer { dout in
+            output.data.withUnsafeBufferPointer { out in
+                argmax.withUnsafeBufferPointer { arg in
+                    convolution.backwardImages(inputGradient: inputGradient) { n, d in
+                        d.update(repeating: 0, count: mapsPerImage)
+                        for o in (n * pooledPerImage)..<((n + 1) * pooledPerImage) where out[o] > 0 {
+                            d[Int(arg[o])] += dout[o]
+                        }
+                        return UnsafePointer(d)
+                    }
+                }
+            }
+        }
+    }
+}

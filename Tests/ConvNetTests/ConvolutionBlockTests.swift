@@ -1,0 +1,134 @@
+@testable import ConvNet
+import Testing
+
+// ConvolutionBlock runs Convolution → ReLU → 2×2 max pooling image by image. It must give
+// what the three layers give one after the other: the same output, the same ∂L/∂x and the
+// same parameter gradients. And Network must use it exactly where that pattern appears.
+
+@Suite struct ConvolutionBlockTests {
+    /// Three layers with the same weights as `conv`, and the block made of them.
+    func layersAndBlock(_ conv: Convolution) -> (layers: [Layer], block: ConvolutionBlock?) {
+        let copy = Convolution(weights: conv.W.value, bias: conv.b.value, stride: conv.stride, padding: conv.padding)
+        let pool = MaxPooling(poolHeight: 2, poolWidth: 2, stride: 2, padding: 0)
+        return ([copy, ReLU(), MaxPooling(poolHeight: 2, poolWidth: 2, stride: 2, padding: 0)],
+                ConvolutionBlock(conv, ReLU(), pool))
+    }
+
+    /// (images, channels, size, filters, filter size, stride, padding). The first is the
+    /// network's own (and big enough to use two threads); the others have several
+    /// channels, padding, stride 2, and pooled rows narrower than the 8 the SIMD loop takes.
+    @Test(arguments: [(8, 1, 28, 6, 5, 1, 0), (3, 2, 12, 4, 3, 1, 0), (2, 3, 15, 5, 3, 2, 1), (4, 2, 10, 3, 3, 1, 1)])
+    func sameAsTheThreeLayers(_ c: (Int, Int, Int, Int, Int, Int, Int)) throws {
+        let (n, channels, size, filters, fs, stride, padding) = c
+        var rng = SeededRandom(seed: UInt64(n * 100 + size))
+        let conv = Convolution(filters: filters, channels: channels, filterHeight: fs, filterWidth: fs,
+                               stride: stride, padding: padding, weightStd: 0.3, rng: &rng)
+        conv.b.value = .randomNormal([filters], std: 0.1, rng: &rng)     // some maps mostly below zero
+        let (layers, maybeBlock) = layersAndBlock(conv)
+        let block = try #require(maybeBlock)
+        let x = Tensor.randomNormal([n, channels, size, size], rng: &rng)
+
+        var expected = x
+        for layer in layers { expected = layer.forward(expected) }
+        let out = block.forward(x)
+        #expect(out.shape == expected.shape)
+        #expect(worstDifference(out.data, expected.data) <= 1e-6, "forward: \(worstDifference(out.data, expected.data))")
+
+        let dout = Tensor.randomNormal(out.shape, rng: &rng)
+        var expectedDx = dout
+        for layer in layers.reversed() { expectedDx = layer.backward(expectedDx) }
+        let dx = block.backward(dout)
+        let reference = layers[0] as! Convolution
+        let pairs: [(String, Tensor, Tensor)] = [("dx", dx, expectedDx), ("dW", conv.W.gradient, reference.W.gradient),
+                                                 ("db", conv.b.gradient, reference.b.gradient)]
+        for (name, got, want) in pairs {
+            #expect(got.shape == want.shape, "\(name)")
+            let scale = max(want.data.map(abs).max() ?? 1, 1e-30)
+            let error = worstDifference(got.data, want.data) / scale
+            #expect(error <= 1e-6, "\(name): relative difference \(error)")
+        }
+
+        // The first layer's shortcut: the same dW without dx.
+        let dW = conv.W.gradient
+        conv.W.gradient = Tensor(shape: dW.shape)
+        block.backwardParameters(dout)
+        #expect(worstDifference(conv.W.gradient.data, dW.data) == 0)
+    }
+
+    /// The block's own gradient check, dx and both parameters, like every layer's. The
+    /// input keeps its distance from ties so a nudge of h rarely changes a pooling winner.
+    @Test func gradientCheck() throws {
+        var rng = SeededRandom(seed: 5)
+        let conv = Convolution(filters: 3, channels: 2, filterHeight: 3, filterWidth: 3, stride: 1, padding: 1,
+                               weightStd: 0.5, rng: &rng)
+        let block = try #require(layersAndBlock(conv).block)
+        let x = distinctInput([2, 2, 6, 6], rng: &rng)
+        let results = checkGradients(of: block, input: x, h: 1e-3, threshold: 1e-3, rng: &rng)
+        #expect(results.map(\.parameter) == ["dx", "dW", "db"])
+        for result in results {
+            print(result)
+            #expect(result.passed, "\(result)")
+        }
+    }
+
+    /// …and the check flags a block whose backward is wrong: dx with the wrong sign, and
+    /// dW transposed (each filter's taps in reverse order).
+    @Test func gradientCheckFlagsBrokenBlocks() throws {
+        var rng = SeededRandom(seed: 6)
+        let conv = Convolution(filters: 3, channels: 2, filterHeight: 3, filterWidth: 3, stride: 1, padding: 1,
+                               weightStd: 0.5, rng: &rng)
+        let block = try #require(layersAndBlock(conv).block)
+        let x = distinctInput([2, 2, 6, 6], rng: &rng)
+        let wrongSign = Spoiled(block) { _, dx in dx * -1 }
+        let flaggedDx = checkGradients(of: wrongSign, input: x, h: 1e-3, threshold: 1e-3, rng: &rng).filter { !$0.passed }
+        #expect(flaggedDx.map(\.parameter) == ["dx"])
+        #expect(flaggedDx.first?.description.hasPrefix("Convolution+ReLU+MaxPooling dx") == true)
+
+        let reversedTaps = Spoiled(block) { _, dx in
+            let taps = 2 * 3 * 3
+            var flipped = conv.W.gradient
+            for f in 0..<3 { for t in 0..<taps { flipped.data[f * taps + t] = conv.W.gradient.data[f * taps + taps - 1 - t] } }
+            conv.W.gradient = flipped
+            return dx
+        }
+        let flaggedW = checkGradients(of: reversedTaps, input: x, h: 1e-3, threshold: 1e-3, rng: &rng).filter { !$0.passed }
+        #expect(flaggedW.map(\.parameter) == ["dW"])
+        for r in flaggedDx + flaggedW { print("flagged as expected: \(r)") }
+    }
+
+    /// Network puts a block in place of each Convolution, ReLU, 2×2 MaxPooling, and only there.
+    @Test func networkUsesBlocksWhereTheyFit() {
+        var rng = SeededRandom(seed: 7)
+        let simple = Network.simpleConvNet(rng: &rng)
+        #expect(simple.executedLayers.map(\.name) == ["Convolution+ReLU+MaxPooling", "Affine", "ReLU", "Affine"])
+        let deeper = Network.deeperConvNet(rng: &rng)
+        #expect(deeper.executedLayers.map(\.name).prefix(3) == ["Convolution", "ReLU", "Convolution+ReLU+MaxPooling"])
+        simple.runsConvolutionBlocks = false
+        #expect(simple.executedLayers.map(\.name) == simple.layers.map(\.name))
+
+        let conv = Convolution(filters: 2, channels: 1, filterHeight: 3, filterWidth: 3, stride: 1, padding: 0,
+                               weightStd: 0.5, rng: &rng)
+        let threeByThree = MaxPooling(poolHeight: 3, poolWidth: 3, stride: 3, padding: 0)
+        #expect(ConvolutionBlock(conv, ReLU(), threeByThree) == nil)
+        #expect(ConvolutionBlock(conv, Sigmoid(), MaxPooling(poolHeight: 2, poolWidth: 2, stride: 2, padding: 0)) == nil)
+    }
+
+    /// A training step and a prediction give the same numbers with and without blocks.
+    @Test func networkGradientsAreTheSameEitherWay() {
+        var rng = SeededRandom(seed: 8)
+        let net = Network.simpleConvNet(rng: &rng)
+        let x = Tensor.randomUniform([6, 1, 28, 28], 0, 1, rng: &rng)
+        let labels = [3, 1, 4, 1, 5, 9]
+        let lossWithBlocks = net.gradient(x, labels: labels)
+        let withBlocks = net.parameters.map(\.gradient)
+        let scoresWithBlocks = net.predict(x)
+        net.runsConvolutionBlocks = false
+        let loss = net.gradient(x, labels: labels)
+        #expect(abs(loss - lossWithBlocks) <= 1e-6 * abs(loss))
+        for (p, g) in zip(net.parameters, withBlocks) {
+            let scale = max(p.gradient.data.map(abs).max() ?? 1, 1e-30)
+            #expect(worstDifference(g.data, p.gradient.data) / scale <= 1e-6, "d\(p.name)")
+        }
+        #expect(worstDifference(net.predict(x).data, scoresWithBlocks.data) <= 1e-6)
+    }
+}

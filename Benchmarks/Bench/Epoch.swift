@@ -72,9 +72,9 @@ extension Bench {
         }
         let scale = 1e3 * Double(Network.inferenceChunk) / Double(test.count)
         print("\nclassifying 100 images by layer (inference mode, mean over the test set), milliseconds:")
-        print("  batch (bytes → Float)       " + String(format: " %8.3f", batchTime * scale))
+        print("  batch (bytes → Float)           " + String(format: " %8.3f", batchTime * scale))
         for (i, layer) in layers.enumerated() {
-            print("  " + "\(i + 1) \(layer.name)".padding(toLength: 28, withPad: " ", startingAt: 0) + String(format: " %8.3f", forward[i] * scale))
+            print("  " + "\(i + 1) \(layer.name)".padding(toLength: 32, withPad: " ", startingAt: 0) + String(format: " %8.3f", forward[i] * scale))
         }
         let total = (batchTime + forward.reduce(0, +)) * scale
         print(String(format: "  total %.3f ms per 100 images → %.0f images/s", total, 1e5 / total))
@@ -111,10 +111,10 @@ extension Bench {
         }
         let scale = 1e3 / Double(steps)
         print("\none training step (batch 100) by layer, mean of \(steps) steps, milliseconds:")
-        print("  " + "layer".padding(toLength: 28, withPad: " ", startingAt: 0) + "  forward  backward")
+        print("  " + "layer".padding(toLength: 32, withPad: " ", startingAt: 0) + "  forward  backward")
         func row(_ name: String, _ f: Double?, _ b: Double?) {
             let cell = { (v: Double?) in v.map { String(format: "%8.3f", $0 * scale) } ?? "       –" }
-            print("  " + name.padding(toLength: 28, withPad: " ", startingAt: 0) + " " + cell(f) + "  " + cell(b))
+            print("  " + name.padding(toLength: 32, withPad: " ", startingAt: 0) + " " + cell(f) + "  " + cell(b))
         }
         row("batch (bytes → Float)", batchTime, nil)
         for (i, layer) in layers.enumerated() { row("\(i + 1) \(layer.name)", forward[i], backward[i]) }

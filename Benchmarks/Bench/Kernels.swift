@@ -30,6 +30,7 @@ extension Bench {
             ("affine dW (4320×100)ᵀ·(100×100)", 4320, 100, 100, true, false),
             ("affine dx (100×100)·(4320×100)ᵀ", 100, 4320, 100, false, true),
             ("one image's conv forward (30×25)·(25×576)", 30, 576, 25, false, false),
+            ("one image's conv dW (30×576)·(25×576)ᵀ", 30, 25, 576, false, true),
         ]
         var rng = SeededRandom(seed: 1)
         for (name, m, n, k, ta, tb) in shapes {

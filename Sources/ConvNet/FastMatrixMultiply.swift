@@ -39,6 +39,10 @@ import Dispatch
 //    repeated work is smallest: rows for the weight gradient of an Affine layer (4320×100
 //    from 100×100 pieces), columns for its dx (100×4320), K for its forward (100×100 from
 //    a K of 4320) and for a convolution's weight gradient (25×30 from a K of 57600).
+//
+// One shape skips all this: a small C from a long K with both operands contiguous along
+// K (a convolution's weight gradient, one image at a time) is a set of dot products, and
+// DotProductMultiply.swift computes it without packing.
 
 enum FastMatrixMultiply {
     static let mr = 6                   // rows of the register tile of C
@@ -65,6 +69,10 @@ enum FastMatrixMultiply {
                     nr: Int = widestTile) {
         let work = m * n * k
         if threads <= 1 || work < parallelThreshold {
+            if usesDotProducts(m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB) {
+                dotProducts(a, b, c, m: m, n: n, k: k, accumulate: accumulate)
+                return
+            }
             serial(a, b, c, rows: 0..<m, columns: 0..<n, m: m, n: n, k: k, kRange: 0..<k,
                    transposeA: transposeA, transposeB: transposeB, accumulate: accumulate, nr: nr)
             return

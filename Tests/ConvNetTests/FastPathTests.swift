@@ -49,6 +49,28 @@ import Testing
         }
     }
 
+    /// The dot-product path (DotProductMultiply.swift) on the shapes that take it: a
+    /// convolution's per-image weight gradient, and shapes that leave a row block, an
+    /// odd column and a K that is not a multiple of 8; with and without accumulating.
+    @Test func dotProductPathEqualsNaive() {
+        var rng = SeededRandom(seed: 12)
+        for (m, n, k) in [(30, 25, 576), (7, 5, 67), (1, 1, 64), (13, 2, 100), (64, 64, 129), (6, 3, 1000)] {
+            #expect(FastMatrixMultiply.usesDotProducts(m: m, n: n, k: k, transposeA: false, transposeB: true))
+            let a = (0..<(m * k)).map { _ in rng.uniform(-1, 1) }
+            let b = (0..<(k * n)).map { _ in rng.uniform(-1, 1) }
+            let product = naiveMatrixMultiply(a, b, m: m, n: n, k: k, transposeA: false, transposeB: true)
+            let start = (0..<(m * n)).map { _ in rng.uniform(-1, 1) }
+            for accumulate in [false, true] {
+                var c = accumulate ? start : [Float](repeating: .nan, count: m * n)
+                matrixMultiply(a, b, &c, m: m, n: n, k: k, transposeB: true, accumulate: accumulate, threads: 1)
+                let expected = accumulate ? zip(start, product).map { $0 + $1 } : product
+                let scale = max(expected.map(abs).max() ?? 1, 1e-30)
+                let error = worstDifference(c, expected) / scale
+                #expect(error <= 1e-5, "\(m)×\(n)×\(k) accumulate \(accumulate): relative error \(error)")
+            }
+        }
+    }
+
     /// 2×2 stride-2 pooling (the SIMD path: 13 outputs a row, 8 by SIMD and 5 one by one)
     /// gives the naive loops' values and sends dx to the same winners, ties included:
     /// after ReLU many windows are all zeros, and the first cell must win.

@@ -23,7 +23,17 @@ extension Bench {
         if layerByLayer { print("every layer on its own (no ConvolutionBlock)") }
         let trainer = try Trainer(network: network, optimizer: Adam(learningRate: 0.001), train: data.train,
                                   options: TrainingOptions(epochs: 1, batchSize: 100, seed: 42, stopAfterSteps: steps))
+        // Each step's time too: on a shared machine a few slow steps (the system running
+        // something else) pull the mean up, and the median shows what a step itself costs.
+        var stepTimes: [Double] = []
+        var lastStep = now()
+        trainer.onStep = { _ in
+            let t = now()
+            stepTimes.append(t - lastStep)
+            lastStep = t
+        }
         let start = now()
+        lastStep = start
         try trainer.run()
         let trained = now() - start
         let done = trainer.totalSteps == 0 ? trainer.stepsPerEpoch : trainer.totalSteps
@@ -35,6 +45,11 @@ extension Bench {
               + (done < trainer.stepsPerEpoch ? "   (extrapolated from \(done) of \(trainer.stepsPerEpoch) steps)" : ""))
         print(String(format: "  training: %.0f images/s, %.2f ms per step, mean loss %.3f",
                      Double(done * 100) / trained, 1e3 * trained / Double(done), meanLoss))
+        let sorted = stepTimes.sorted()
+        if !sorted.isEmpty {
+            print(String(format: "  steps: median %.2f ms, fastest %.2f ms, slowest %.2f ms",
+                         1e3 * sorted[sorted.count / 2], 1e3 * sorted[0], 1e3 * sorted[sorted.count - 1]))
+        }
 
         // Classifying: the whole test set in batches of 1000, bytes to Float included.
         _ = network.classify(data.test.firstBatch(1000).x)        // warm up

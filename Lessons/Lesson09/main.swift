@@ -100,7 +100,7 @@ lesson.step("Training",
             Now the real thing: Adam with learning rate \(arguments.learningRate), batches \
             of \(arguments.batch), every training digit once per epoch in a new random \
             order, \(arguments.epochs) epoch\(arguments.epochs == 1 ? "" : "s") (`--epochs N` \
-            for more). After each epoch the network classifies the whole test set.
+            for more). After each epoch the network classifies the whole test set.             (Network runs the first three layers image by image, as one ConvolutionBlock:             the same numbers as layer by layer, in less time, because each image's 30             feature maps are pooled while they are still in the cache.)
             """) {
     let trainer = lesson.trainer(network, Adam(learningRate: arguments.learningRate), train: train, test: test,
                                  options: TrainingOptions(epochs: arguments.epochs, batchSize: arguments.batch,

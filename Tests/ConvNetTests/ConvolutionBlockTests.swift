@@ -55,14 +55,20 @@ import Testing
         #expect(worstDifference(conv.W.gradient.data, dW.data) == 0)
     }
 
+    /// A block of 3 filters 3×3 over 2 channels (padding 1), and a 2×2×6×6 input with
+    /// no near-ties, for the gradient checks.
+    func smallBlock(_ rng: inout SeededRandom) throws -> (Convolution, ConvolutionBlock, Tensor) {
+        let conv = Convolution(filters: 3, channels: 2, filterHeight: 3, filterWidth: 3, stride: 1, padding: 1,
+                               weightStd: 0.5, rng: &rng)
+        let block = try #require(layersAndBlock(conv).block)
+        return (conv, block, distinctInput([2, 2, 6, 6], rng: &rng))
+    }
+
     /// The block's own gradient check, dx and both parameters, like every layer's. The
     /// input keeps its distance from ties so a nudge of h rarely changes a pooling winner.
     @Test func gradientCheck() throws {
         var rng = SeededRandom(seed: 5)
-        let conv = Convolution(filters: 3, channels: 2, filterHeight: 3, filterWidth: 3, stride: 1, padding: 1,
-                               weightStd: 0.5, rng: &rng)
-        let block = try #require(layersAndBlock(conv).block)
-        let x = distinctInput([2, 2, 6, 6], rng: &rng)
+        let (_, block, x) = try smallBlock(&rng)
         let results = checkGradients(of: block, input: x, h: 1e-3, threshold: 1e-3, rng: &rng)
         #expect(results.map(\.parameter) == ["dx", "dW", "db"])
         for result in results {
@@ -75,10 +81,7 @@ import Testing
     /// dW transposed (each filter's taps in reverse order).
     @Test func gradientCheckFlagsBrokenBlocks() throws {
         var rng = SeededRandom(seed: 6)
-        let conv = Convolution(filters: 3, channels: 2, filterHeight: 3, filterWidth: 3, stride: 1, padding: 1,
-                               weightStd: 0.5, rng: &rng)
-        let block = try #require(layersAndBlock(conv).block)
-        let x = distinctInput([2, 2, 6, 6], rng: &rng)
+        let (conv, block, x) = try smallBlock(&rng)
         let wrongSign = Spoiled(block) { _, dx in dx * -1 }
         let flaggedDx = checkGradients(of: wrongSign, input: x, h: 1e-3, threshold: 1e-3, rng: &rng).filter { !$0.passed }
         #expect(flaggedDx.map(\.parameter) == ["dx"])

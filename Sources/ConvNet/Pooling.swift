@@ -121,8 +121,8 @@ func maxPool2x2Row(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>
     let (w, outputs) = (g.width, g.outputWidth)
     let top = x + base + 2 * y * w, bottom = top + w
     let rowIndex = Int32(base + 2 * y * w)
-    var x = 0
-    while x + 8 <= outputs {
+    // Eight windows from output x on.
+    @inline(__always) func eight(from x: Int) {
         let a = UnsafeRawPointer(top + 2 * x).loadUnaligned(as: SIMD16<Float>.self)
         let b = UnsafeRawPointer(bottom + 2 * x).loadUnaligned(as: SIMD16<Float>.self)
         // Left and right cells of 8 windows: the even and odd lanes.
@@ -137,7 +137,18 @@ func maxPool2x2Row(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>
         let column = SIMD8<Int32>(0, 2, 4, 6, 8, 10, 12, 14) &+ Int32(2 * x)
         UnsafeMutableRawPointer(out + x).storeBytes(of: best, as: SIMD8<Float>.self)
         UnsafeMutableRawPointer(arg + x).storeBytes(of: column &+ cell &+ rowIndex, as: SIMD8<Int32>.self)
+    }
+    var x = 0
+    while x + 8 <= outputs {
+        eight(from: x)
         x += 8
+    }
+    // The last few of a row of at least 8 (the network's rows have 12): the last eight
+    // again with SIMD, some of them for the second time (the same values), rather than one
+    // by one with branches the processor cannot predict.
+    if x < outputs && outputs >= 8 {
+        eight(from: outputs - 8)
+        x = outputs
     }
     while x < outputs {
         var best = top[2 * x], cell = 0

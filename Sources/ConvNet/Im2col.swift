@@ -113,6 +113,24 @@ func im2colImage(_ image: UnsafePointer<Float>, _ col: UnsafeMutablePointer<Floa
 /// whole stretches of the image's rows, which copy fast.
 func im2colTransposedImage(_ image: UnsafePointer<Float>, _ colT: UnsafeMutablePointer<Float>, _ g: WindowGeometry) {
     let ow = g.outputWidth
+    if g.stride == 1 && g.padding == 0 {
+        // The networks' usual case, without the general walk's bookkeeping: the OH rows
+        // of filter tap (channel, i, j) are the OH×OW block of that channel's plane whose
+        // top-left corner is (i, j).
+        var d = colT
+        for ch in 0..<g.channels {
+            for i in 0..<g.filterHeight {
+                for j in 0..<g.filterWidth {
+                    let corner = image + (ch * g.height + i) * g.width + j
+                    for y in 0..<g.outputHeight {
+                        copy(from: corner + y * g.width, to: d, count: ow)
+                        d += ow
+                    }
+                }
+            }
+        }
+        return
+    }
     forEachTransposedRow(g) { offset, imageRow, shift, first, last in
         let d = colT + offset
         guard let imageRow else { d.update(repeating: 0, count: ow); return }   // a row of padding
@@ -128,15 +146,21 @@ func im2colTransposedImage(_ image: UnsafePointer<Float>, _ colT: UnsafeMutableP
 }
 
 /// Copies `count` floats eight at a time. (Left to itself, the compiler copies a short
-/// row, such as the 24 of a window row, four floats at a time.)
+/// row, such as the 24 of a window row, four floats at a time.) The last few of a row of
+/// at least 8 go as the last eight, some copied twice, rather than one by one. Source and
+/// destination must not overlap.
 @inline(__always)
 private func copy(from source: UnsafePointer<Float>, to destination: UnsafeMutablePointer<Float>, count: Int) {
-    var i = 0
-    while i + 8 <= count {
+    @inline(__always) func eight(_ i: Int) {
         UnsafeMutableRawPointer(destination + i).storeBytes(of: UnsafeRawPointer(source + i).loadUnaligned(as: SIMD8<Float>.self),
                                                             as: SIMD8<Float>.self)
+    }
+    var i = 0
+    while i + 8 <= count {
+        eight(i)
         i += 8
     }
+    if i < count && count >= 8 { eight(count - 8); return }
     while i < count { destination[i] = source[i]; i += 1 }
 }
 

@@ -78,7 +78,8 @@ public final class Convolution: Layer {
     /// The image loop of forward, shared with ConvolutionBlock. Image n's output (FN×OH×OW)
     /// goes to its place in `output` (N×FN×OH×OW), or, if `output` is nil, to a buffer of
     /// the thread's own; either way `then(n, out_n)` gets it next, while it is in the cache.
-    func forwardImages(_ x: Tensor, into output: UnsafeMutablePointer<Float>?,
+    /// Without `addingBias`, out_n is W · col_nᵀ alone and `then` must add the bias.
+    func forwardImages(_ x: Tensor, into output: UnsafeMutablePointer<Float>?, addingBias: Bool = true,
                        then: (_ n: Int, _ outN: UnsafeMutablePointer<Float>) -> Void = { _, _ in }) {
         _ = requireOutputShape(for: x.shape)
         let g = geometry(x.shape)
@@ -96,7 +97,7 @@ public final class Convolution: Layer {
                             im2colTransposedImage(x.baseAddress! + n * g.imageSize, col, g)
                             let outN = output.map { $0 + n * fn * windows } ?? scratch + windows * rowLength
                             matrixMultiply(w.baseAddress!, col, outN, m: fn, n: windows, k: rowLength, threads: 1)
-                            for f in 0..<fn {
+                            for f in 0..<fn where addingBias {
                                 let row = outN + f * windows
                                 for p in 0..<windows { row[p] += bias[f] }
                             }

@@ -53,13 +53,19 @@ public final class ConvolutionBlock: Layer {
         require(mapsPerImage <= Int(Int32.max), "ConvolutionBlock: one image's feature maps \(convShape) exceed 2³¹ floats")
         let pooledPerImage = fn * s[2] * s[3]
         let pool = WindowGeometry(inputShape: convShape, filterHeight: 2, filterWidth: 2, stride: 2, padding: 0)
+        let bias = convolution.b.value.data
         output.reuseStorage(for: s)
         if argmax.count != output.count { argmax = [Int32](repeating: 0, count: output.count) }
         output.data.withUnsafeMutableBufferPointer { out in
             argmax.withUnsafeMutableBufferPointer { arg in
-                convolution.forwardImages(x, into: nil) { n, maps in
-                    for i in 0..<mapsPerImage { maps[i] = maps[i] > 0 ? maps[i] : 0 }          // ReLU
+                // The bias is added here, with ReLU, in one pass instead of two.
+                convolution.forwardImages(x, into: nil, addingBias: false) { n, maps in
                     for f in 0..<fn {
+                        let plane = maps + f * oh * ow, b = bias[f]
+                        for i in 0..<(oh * ow) {
+                            let v = plane[i] + b
+                            plane[i] = v > 0 ? v : 0
+                        }
                         for y in 0..<s[2] {
                             let o = n * pooledPerImage + (f * s[2] + y) * s[3]
                             maxPool2x2Row(maps, out.baseAddress! + o, arg.baseAddress! + o, base: f * oh * ow, y: y, pool)

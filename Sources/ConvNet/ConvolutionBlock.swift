@@ -23,7 +23,13 @@ public final class ConvolutionBlock: Layer {
     public var parameters: [Parameter] { convolution.parameters }
 
     // Kept by forward for backward, and reused from step to step.
-    private var output = Tensor(shape: [0])   // N×FN×PH×PW, PH = OH/2, PW = OW/2
+    // The output, N×FN×PH×PW (PH = OH/2, PW = OW/2), in two buffers used in turn. The
+    // next layer (an Affine) keeps its input until its backward, so when the next step's
+    // forward comes, the last output is still shared and writing into it would make Swift
+    // copy it first (1.7 MB); the other buffer is free by then.
+    private var outputs = [Tensor(shape: [0]), Tensor(shape: [0])]
+    private var current = 0
+    private var output: Tensor { outputs[current] }
     // The winner of each output, as an index into its own image's FN×OH×OW feature maps.
     private var argmax: [Int32] = []
     private var mapsShape: [Int] = []          // the convolution's output shape, N×FN×OH×OW
@@ -54,9 +60,10 @@ public final class ConvolutionBlock: Layer {
         let pooledPerImage = fn * s[2] * s[3]
         let pool = WindowGeometry(inputShape: convShape, filterHeight: 2, filterWidth: 2, stride: 2, padding: 0)
         let bias = convolution.b.value.data
-        output.reuseStorage(for: s)
+        current = 1 - current
+        outputs[current].reuseStorage(for: s)
         if argmax.count != output.count { argmax = [Int32](repeating: 0, count: output.count) }
-        output.data.withUnsafeMutableBufferPointer { out in
+        outputs[current].data.withUnsafeMutableBufferPointer { out in
             argmax.withUnsafeMutableBufferPointer { arg in
                 // The bias is added here, with ReLU, in one pass instead of two.
                 convolution.forwardImages(x, into: nil, addingBias: false) { n, maps in

@@ -151,7 +151,11 @@ public final class Convolution: Layer {
         let g = geometry(x.shape)
         let (fn, windows, rowLength) = (filterCount, g.windowsPerImage, g.rowLength)
         let parts = threadCount(items: g.images, cost: windows * rowLength * fn * (inputGradient ? 2 : 1))
-        let partSize = fn * rowLength + fn                   // one dW and one db
+        // The bias as one more filter tap whose input is always 1: a row of ones under
+        // col_nᵀ makes one product give dW and db together, [dW | db] += dout_n · [col_n | 1],
+        // FN × (C·FH·FW + 1), the last column Σ_p dout_n[f, p].
+        let taps = rowLength + 1
+        let partSize = fn * taps                             // one [dW | db] per thread
         var partials = [Float](repeating: 0, count: parts * partSize)
         if inputGradient { dx.reuseStorage(for: x.shape) }
         x.data.withUnsafeBufferPointer { x in
@@ -159,19 +163,21 @@ public final class Convolution: Layer {
                 partials.withUnsafeMutableBufferPointer { partials in
                     dx.data.withUnsafeMutableBufferPointer { dx in
                         parallelParts(g.images, parts: parts) { part, images in
-                            let dW = partials.baseAddress! + part * partSize, db = dW + fn * rowLength
-                            // One image's col, its dcol when dx is wanted, and room for its dout.
-                            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: windows * ((inputGradient ? 2 : 1) * rowLength + fn))
+                            let dWdb = partials.baseAddress! + part * partSize
+                            // One image's col (and the row of ones), its dcol when dx is wanted,
+                            // and room for its dout.
+                            let scratch = UnsafeMutablePointer<Float>.allocate(
+                                capacity: windows * (taps + (inputGradient ? rowLength : 0) + fn))
                             defer { scratch.deallocate() }
-                            let col = scratch, dcol = scratch + windows * rowLength
+                            let col = scratch, dcol = scratch + windows * taps
+                            (col + windows * rowLength).update(repeating: 1, count: windows)
                             let doutScratch = dcol + (inputGradient ? windows * rowLength : 0)
                             for n in images {
                                 let d = gradient(n, doutScratch)
                                 // Unrolled in forward's layout (col_nᵀ), which is quicker to build.
                                 im2colTransposedImage(x.baseAddress! + n * g.imageSize, col, g)
-                                matrixMultiply(d, col, dW, m: fn, n: rowLength, k: windows, transposeB: true,
+                                matrixMultiply(d, col, dWdb, m: fn, n: taps, k: windows, transposeB: true,
                                                accumulate: true, threads: 1)
-                                for f in 0..<fn { db[f] += sum(d + f * windows, count: windows) }
                                 if inputGradient {
                                     // dcol_nᵀ = Wᵀ · dout_n, in the layout col2imTransposedImage adds back.
                                     matrixMultiply(w.baseAddress!, d, dcol, m: rowLength, n: windows, k: fn,
@@ -186,18 +192,15 @@ public final class Convolution: Layer {
                 }
             }
         }
-        // Add the parts up in order: dW, then db.
+        // Add the parts up in thread order, and split [dW | db].
         W.gradient.reuseStorage(for: W.value.shape)
         b.gradient.reuseStorage(for: b.value.shape)
-        for i in 0..<(fn * rowLength) {
-            var sum: Float = 0
-            for part in 0..<parts { sum += partials[part * partSize + i] }
-            W.gradient.data[i] = sum
-        }
         for f in 0..<fn {
-            var sum: Float = 0
-            for part in 0..<parts { sum += partials[part * partSize + fn * rowLength + f] }
-            b.gradient.data[f] = sum
+            for t in 0..<taps {
+                var sum: Float = 0
+                for part in 0..<parts { sum += partials[part * partSize + f * taps + t] }
+                if t < rowLength { W.gradient.data[f * rowLength + t] = sum } else { b.gradient.data[f] = sum }
+            }
         }
         return inputGradient ? dx : Tensor(shape: [0])
     }
@@ -205,18 +208,4 @@ public final class Convolution: Layer {
     private func geometry(_ shape: [Int]) -> WindowGeometry {
         WindowGeometry(inputShape: shape, filterHeight: filterHeight, filterWidth: filterWidth, stride: stride, padding: padding)
     }
-}
-
-/// p[0] + p[1] + … + p[count − 1], eight lanes at a time. (A plain loop adds one number
-/// after the other, each waiting for the last: the compiler may not reorder float sums.)
-func sum(_ p: UnsafePointer<Float>, count: Int) -> Float {
-    var lanes = SIMD8<Float>()
-    var i = 0
-    while i + 8 <= count {
-        lanes += UnsafeRawPointer(p + i).loadUnaligned(as: SIMD8<Float>.self)
-        i += 8
-    }
-    var total = lanes.sum()
-    while i < count { total += p[i]; i += 1 }
-    return total
 }

@@ -68,68 +68,61 @@ public final class Convolution: Layer {
     /// This is the book's col · Wᵀ, one image's rows at a time and transposed, so the
     /// product lands in place without a reshape and transpose afterwards.
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
-        output.reuseStorage(for: requireOutputShape(for: x.shape))
+        let shape = requireOutputShape(for: x.shape)
+        let planeSize = shape[2] * shape[3]
+        let bias = b.value.data
+        output.reuseStorage(for: shape)
         output.data.withUnsafeMutableBufferPointer { out in
-            forwardImages(x, into: out.baseAddress!)
+            forwardImages(x, into: out.baseAddress!) { _, outN in
+                for f in 0..<filterCount {
+                    let plane = outN + f * planeSize
+                    for p in 0..<planeSize { plane[p] += bias[f] }
+                }
+            }
         }
         return output
     }
 
-    /// The image loop of forward, shared with ConvolutionBlock. Image n's output (FN×OH×OW)
-    /// goes to its place in `output` (N×FN×OH×OW), or, if `output` is nil, to a buffer of
-    /// the thread's own; either way `then(n, out_n)` gets it next, while it is in the cache.
-    /// Without `addingBias`, out_n is W · col_nᵀ alone and `then` must add the bias.
-    func forwardImages(_ x: Tensor, into output: UnsafeMutablePointer<Float>?, addingBias: Bool = true,
-                       then: (_ n: Int, _ outN: UnsafeMutablePointer<Float>) -> Void = { _, _ in }) {
-        _ = requireOutputShape(for: x.shape)
+    /// The image loop of forward, shared with ConvolutionBlock: out_n = W · col_nᵀ, without
+    /// the bias, which `then(n, out_n)` adds next, while out_n is in the cache. Image n's
+    /// output (FN×OH×OW) goes to its place in `output` (N×FN×OH×OW), or, if `output` is
+    /// nil, to a buffer of the thread's own. The caller has checked x's shape.
+    func forwardImages(_ x: Tensor, into output: UnsafeMutablePointer<Float>?,
+                       then: (_ n: Int, _ outN: UnsafeMutablePointer<Float>) -> Void) {
         let g = geometry(x.shape)
         let (fn, windows, rowLength) = (filterCount, g.windowsPerImage, g.rowLength)
         self.x = x
         x.data.withUnsafeBufferPointer { x in
             W.value.data.withUnsafeBufferPointer { w in
-                b.value.data.withUnsafeBufferPointer { bias in
-                    parallelFor(g.images, cost: windows * rowLength * fn) { images in
-                        // One image's col_nᵀ, and its output if it has no place in `output`.
-                        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: windows * (rowLength + (output == nil ? fn : 0)))
-                        defer { scratch.deallocate() }
-                        let col = scratch
-                        for n in images {
-                            im2colTransposedImage(x.baseAddress! + n * g.imageSize, col, g)
-                            let outN = output.map { $0 + n * fn * windows } ?? scratch + windows * rowLength
-                            matrixMultiply(w.baseAddress!, col, outN, m: fn, n: windows, k: rowLength, threads: 1)
-                            for f in 0..<fn where addingBias {
-                                let row = outN + f * windows
-                                for p in 0..<windows { row[p] += bias[f] }
-                            }
-                            then(n, outN)
-                        }
+                parallelFor(g.images, cost: windows * rowLength * fn) { images in
+                    // One image's col_nᵀ, and its output if it has no place in `output`.
+                    let scratch = UnsafeMutablePointer<Float>.allocate(capacity: windows * (rowLength + (output == nil ? fn : 0)))
+                    defer { scratch.deallocate() }
+                    let col = scratch
+                    for n in images {
+                        im2colTransposedImage(x.baseAddress! + n * g.imageSize, col, g)
+                        let outN = output.map { $0 + n * fn * windows } ?? scratch + windows * rowLength
+                        matrixMultiply(w.baseAddress!, col, outN, m: fn, n: windows, k: rowLength, threads: 1)
+                        then(n, outN)
                     }
                 }
             }
         }
     }
 
-    public func backward(_ dout: Tensor) -> Tensor {
-        checkGradientShape(dout)
-        return dout.data.withUnsafeBufferPointer { dout in
-            let perImage = dout.count / max(x.shape[0], 1)
-            return backwardImages(inputGradient: true) { n, _ in dout.baseAddress! + n * perImage }
-        }
-    }
+    public func backward(_ dout: Tensor) -> Tensor { backward(dout, inputGradient: true) }
 
     /// As the first layer of a network, nobody needs ∂L/∂x (the input is the data), so
     /// the third product and col2im are skipped.
-    public func backwardParameters(_ dout: Tensor) {
-        checkGradientShape(dout)
-        dout.data.withUnsafeBufferPointer { dout in
-            let perImage = dout.count / max(x.shape[0], 1)
-            _ = backwardImages(inputGradient: false) { n, _ in dout.baseAddress! + n * perImage }
-        }
-    }
+    public func backwardParameters(_ dout: Tensor) { _ = backward(dout, inputGradient: false) }
 
-    private func checkGradientShape(_ dout: Tensor) {
+    private func backward(_ dout: Tensor, inputGradient: Bool) -> Tensor {
         require(dout.shape == (try? outputShape(for: x.shape)),
                 "Convolution.backward: dout \(dout.shape) does not match the last forward's output for input \(x.shape)")
+        return dout.data.withUnsafeBufferPointer { dout in
+            let perImage = dout.count / max(x.shape[0], 1)
+            return backwardImages(inputGradient: inputGradient) { n, _ in dout.baseAddress! + n * perImage }
+        }
     }
 
     /// Image by image again, with col_n unrolled afresh from the kept input (as col_nᵀ,

@@ -17,13 +17,11 @@
 /// check that both ways give the same outputs and gradients.
 public final class ConvolutionBlock: Layer {
     public let convolution: Convolution
-    public let relu: ReLU
     public let pooling: MaxPooling
     public var name: String { "Convolution+ReLU+MaxPooling" }
     public var parameters: [Parameter] { convolution.parameters }
 
-    // Kept by forward for backward, and reused from step to step.
-    // The output, N×FN×PH×PW (PH = OH/2, PW = OW/2), in two buffers used in turn. The
+    // Kept by forward for backward, and reused from step to step. The output, N×FN×PH×PW (PH = OH/2, PW = OW/2), in two buffers used in turn. The
     // next layer (an Affine) keeps its input until its backward, so when the next step's
     // forward comes, the last output is still shared and writing into it would make Swift
     // copy it first (1.7 MB); the other buffer is free by then.
@@ -37,19 +35,18 @@ public final class ConvolutionBlock: Layer {
     /// The three layers as one block, or nil if they are not a Convolution, a ReLU and
     /// a 2×2 max pooling with stride 2 and no padding (the case the fast row loop covers).
     public init?(_ convolution: Layer, _ relu: Layer, _ pooling: Layer) {
-        guard let convolution = convolution as? Convolution, let relu = relu as? ReLU,
-              let pooling = pooling as? MaxPooling,
+        guard let convolution = convolution as? Convolution, relu is ReLU, let pooling = pooling as? MaxPooling,
               (pooling.poolHeight, pooling.poolWidth, pooling.stride, pooling.padding) == (2, 2, 2, 0)
         else { return nil }
-        (self.convolution, self.relu, self.pooling) = (convolution, relu, pooling)
+        (self.convolution, self.pooling) = (convolution, pooling)
     }
 
     public func outputShape(for s: [Int]) throws -> [Int] {
         try pooling.outputShape(for: convolution.outputShape(for: s))
     }
 
-    /// Per image: the convolution's FN×OH×OW maps, ReLU on them in place, then each
-    /// plane's 2×2 maxima and their positions.
+    /// Per image: the convolution's FN×OH×OW maps, the bias and ReLU added to them in
+    /// place (one pass), then each plane's 2×2 maxima and their positions.
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
         let s = requireOutputShape(for: x.shape)                      // N×FN×PH×PW
         let convShape = convolution.requireOutputShape(for: x.shape)     // N×FN×OH×OW
@@ -65,8 +62,7 @@ public final class ConvolutionBlock: Layer {
         if argmax.count != output.count { argmax = [Int32](repeating: 0, count: output.count) }
         outputs[current].data.withUnsafeMutableBufferPointer { out in
             argmax.withUnsafeMutableBufferPointer { arg in
-                // The bias is added here, with ReLU, in one pass instead of two.
-                convolution.forwardImages(x, into: nil, addingBias: false) { n, maps in
+                convolution.forwardImages(x, into: nil) { n, maps in
                     for f in 0..<fn {
                         let plane = maps + f * oh * ow, b = bias[f]
                         for i in 0..<(oh * ow) {

@@ -26,14 +26,13 @@ extension Bench {
         // Each step's time too: on a shared machine a few slow steps (the system running
         // something else) pull the mean up, and the median shows what a step itself costs.
         var stepTimes: [Double] = []
-        var lastStep = now()
+        let start = now()
+        var lastStep = start
         trainer.onStep = { _ in
             let t = now()
             stepTimes.append(t - lastStep)
             lastStep = t
         }
-        let start = now()
-        lastStep = start
         try trainer.run()
         let trained = now() - start
         let done = trainer.totalSteps == 0 ? trainer.stepsPerEpoch : trainer.totalSteps

@@ -124,18 +124,43 @@ public final class Network {
         _ = try summary()
     }
 
+    /// The most numbers one item may have, as input or as any layer's output: 2²⁴, far
+    /// above the course's networks (Lesson 10's largest is 28,800) and small enough that
+    /// a pass of `inferenceChunk` items stays below the 2³¹ elements the layers index
+    /// with Int32. A model file could otherwise describe a few parameters that make
+    /// feature maps of terabytes.
+    public static let maximumItemSize = 1 << 24
+
     /// One row per layer: its name, output shape for a batch of one, and parameter count.
-    /// Throws a ShapeError naming the first layer the data does not fit.
+    /// Throws a ShapeError naming the first layer the data does not fit, or whose output
+    /// would be larger than `maximumItemSize`.
     public func summary() throws -> [(layer: String, outputShape: [Int], parameters: Int)] {
+        guard Network.fitsItemSize(inputShape) else {
+            throw ShapeError("the input \(inputShape) has more than \(Network.maximumItemSize) numbers per item")
+        }
         var shape = [1] + inputShape
         var rows: [(String, [Int], Int)] = []
         for (i, layer) in layers.enumerated() {
             do { shape = try layer.outputShape(for: shape) } catch {
                 throw ShapeError("layer \(i + 1) (\(layer.name)): \(error)")
             }
+            guard Network.fitsItemSize(Array(shape.dropFirst())) else {
+                throw ShapeError("layer \(i + 1) (\(layer.name)): its output \(Array(shape.dropFirst())) would have more than \(Network.maximumItemSize) numbers per item")
+            }
             rows.append((layer.name, shape, layer.parameters.reduce(0) { $0 + $1.value.count }))
         }
         return rows
+    }
+
+    /// Whether the product of `sizes` is at most `maximumItemSize` (without overflowing).
+    private static func fitsItemSize(_ sizes: [Int]) -> Bool {
+        var product = 1
+        for size in sizes {
+            let (next, overflow) = product.multipliedReportingOverflow(by: size)
+            guard !overflow, next <= maximumItemSize else { return false }
+            product = next
+        }
+        return true
     }
 }
 

@@ -119,7 +119,10 @@ import Testing
     @Test func hostileArchitectureTextIsRefused() {
         for text in ["", "input", "input 1 28 28\nconvolution filters 99999999 channels 1 size 5 5 stride 1 padding 0",
                      "input 1 28 28\naffine 100000 100000", "input 1 28 28\nwarp 9", "input 0 28 28",
-                     "input 1 28 28\ndropout 1.5 seed 1", "input 1 28 28\naffine 10 10"] {
+                     "input 1 28 28\ndropout 1.5 seed 1", "input 1 28 28\naffine 10 10",
+                     // Few parameters, but feature maps of 4096×40028×40028 numbers per image.
+                     "input 1 28 28\nconvolution filters 4096 channels 1 size 1 1 stride 1 padding 20000",
+                     "input 1 1048576 1048576\nflatten"] {
             #expect(throws: ShapeError.self, "\(text)") { try Network(architecture: text) }
         }
     }

@@ -11,16 +11,16 @@ extension Bench {
         let data = try MNIST.load(dataset == "fashion" ? .fashion : .bundled)
         print("data: \(data.name), \(data.train.count) training and \(data.test.count) test images")
         var rng = SeededRandom(seed: 42)
-        let network: Network
+        let bookNetwork: Network
         if self.network == "deeper" {
             print("network: Lesson 10's (Conv 50 5×5, ReLU, Conv 50 3×3, ReLU, MaxPool 2×2, Dropout, Affine 6050→100, ReLU, Dropout, Affine 100→10), Adam 0.001, batch 100")
-            network = Network.deeperConvNet(rng: &rng)
+            bookNetwork = Network.deeperConvNet(rng: &rng)
         } else {
             print("network: SimpleConvNet (Conv 30 5×5, ReLU, MaxPool 2×2, Affine 4320→100, ReLU, Affine 100→10), Adam 0.001, batch 100")
-            network = Network.simpleConvNet(rng: &rng)
+            bookNetwork = Network.simpleConvNet(rng: &rng)
         }
-        network.runsConvolutionBlocks = !layerByLayer
-        if layerByLayer { print("every layer on its own (no ConvolutionBlock)") }
+        let network = book ? bookNetwork : bookNetwork.onEngine(fusesBlocks: !layerByLayer)
+        print("runs: " + (book ? "the book layers" : "the engine") + ": " + network.executedLayerNames.joined(separator: ", "))
         let trainer = try Trainer(network: network, optimizer: Adam(learningRate: 0.001), train: data.train,
                                   options: TrainingOptions(epochs: 1, batchSize: 100, seed: 42, stopAfterSteps: steps))
         // Each step's time too: on a shared machine a few slow steps (the system running

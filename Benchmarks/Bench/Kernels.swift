@@ -57,54 +57,55 @@ extension Bench {
         show("im2col (57600×25)", best { col = im2col(x, filterHeight: 5, filterWidth: 5, stride: 1, padding: 0) })
         show("col2im", best { _ = col2im(col, inputShape: x.shape, filterHeight: 5, filterWidth: 5, stride: 1, padding: 0) })
 
+        // Each layer twice: as the book wrote it, then on the engine (the same numbers).
         let conv = Convolution(filters: 30, channels: 1, filterHeight: 5, filterWidth: 5, stride: 1, padding: 0,
                                weightStd: 0.2, rng: &rng)
-        var convOut = Tensor(shape: [0])
-        show("Convolution forward", best { convOut = conv.forward(x) })
-        let dConv = Tensor.randomNormal(convOut.shape, rng: &rng)
-        show("Convolution backward", best { _ = conv.backward(dConv) })
-
         let relu = ReLU()
-        var reluOut = Tensor(shape: [0])
-        show("ReLU forward (30×24×24)", best { reluOut = relu.forward(convOut) })
-        show("ReLU backward", best { _ = relu.backward(dConv) })
-        _ = reluOut
-
         let pool = MaxPooling(poolHeight: 2, poolWidth: 2, stride: 2, padding: 0)
-        var poolOut = Tensor(shape: [0])
-        show("MaxPooling forward (30×24×24)", best { poolOut = pool.forward(convOut) })
-        let dPool = Tensor.randomNormal(poolOut.shape, rng: &rng)
-        show("MaxPooling backward", best { _ = pool.backward(dPool) })
-
         let affine = Affine(inputSize: 4320, outputSize: 100, weightStd: 0.02, rng: &rng)
-        var affineOut = Tensor(shape: [0])
-        show("Affine forward (4320→100)", best { affineOut = affine.forward(poolOut) })
-        let dAffine = Tensor.randomNormal(affineOut.shape, rng: &rng)
-        show("Affine backward", best { _ = affine.backward(dAffine) })
-        show("Affine backward, dW and db only", best { affine.backwardParameters(dAffine) })
+        let convOut = conv.forward(x)
+        let dConv = Tensor.randomNormal(convOut.shape, rng: &rng)
+        let poolOut = pool.forward(convOut)
+        let dPool = Tensor.randomNormal(poolOut.shape, rng: &rng)
+        let dAffine = Tensor.randomNormal([100, 100], rng: &rng)
+        for (label, layers) in [("book", [conv, relu, pool, affine] as [Layer]),
+                                ("engine", [EngineConvolution(conv), EngineReLU(), EngineMaxPooling(pool), EngineAffine(affine)])] {
+            let (c, r, p, a) = (layers[0], layers[1], layers[2], layers[3])
+            show("\(label) Convolution forward", best { _ = c.forward(x) })
+            show("\(label) Convolution backward", best { _ = c.backward(dConv) })
+            show("\(label) ReLU forward (30×24×24)", best { _ = r.forward(convOut) })
+            show("\(label) ReLU backward", best { _ = r.backward(dConv) })
+            show("\(label) MaxPooling forward (30×24×24)", best { _ = p.forward(convOut) })
+            show("\(label) MaxPooling backward", best { _ = p.backward(dPool) })
+            show("\(label) Affine forward (4320→100)", best { _ = a.forward(poolOut) })
+            show("\(label) Affine backward", best { _ = a.backward(dAffine) })
+            if label == "engine" { show("engine Affine backward, dW and db only", best { a.backwardParameters(dAffine) }) }
+        }
 
         if let block = ConvolutionBlock(conv, relu, pool) {
-            var blockOut = Tensor(shape: [0])
-            show("ConvolutionBlock forward (the three above)", best { blockOut = block.forward(x) })
-            show("ConvolutionBlock backward", best { _ = block.backward(dPool) })
-            show("ConvolutionBlock backward, dW and db only", best { block.backwardParameters(dPool) })
-            _ = blockOut
+            show("engine ConvolutionBlock forward (the three above)", best { _ = block.forward(x) })
+            show("engine ConvolutionBlock backward", best { _ = block.backward(dPool) })
+            show("engine ConvolutionBlock backward, dW and db only", best { block.backwardParameters(dPool) })
         }
 
         let net = Network.simpleConvNet(rng: &rng)
         let adam = Adam(learningRate: 0.001)
         let labels = (0..<100).map { $0 % 10 }
-        net.runsConvolutionBlocks = false
-        show("SimpleConvNet training step, layer by layer", best {
+        show("SimpleConvNet training step, book layers", best {
             net.gradient(x, labels: labels)
             adam.update(net.parameters)
         })
-        net.runsConvolutionBlocks = true
+        let layerByLayer = net.onEngine(fusesBlocks: false)
+        show("SimpleConvNet training step, engine layer by layer", best {
+            layerByLayer.gradient(x, labels: labels)
+            adam.update(net.parameters)
+        })
+        let engine = net.onEngine()
         let step = best {
-            net.gradient(x, labels: labels)
+            engine.gradient(x, labels: labels)
             adam.update(net.parameters)
         }
-        show("SimpleConvNet training step", step)
+        show("SimpleConvNet training step, engine", step)
         print(String(format: "  → %.1f s for an epoch of 600 such steps (60000 images)", step * 600))
     }
 }

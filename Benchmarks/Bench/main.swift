@@ -4,7 +4,8 @@
 //     swift run -c release Bench --epoch              # one training epoch of SimpleConvNet on MNIST
 //     swift run -c release Bench --epoch --dataset fashion --threads 1
 //     swift run -c release Bench --epoch --network deeper --steps 60   # Lesson 10's network
-//     swift run -c release Bench --epoch --layer-by-layer   # without ConvolutionBlock
+//     swift run -c release Bench --epoch --layer-by-layer   # the engine without ConvolutionBlock
+//     swift run -c release Bench --epoch --book --steps 50   # the book layers, as the lessons wrote them
 //     swift run Bench --epoch                         # the same in a debug build
 //
 // Speed is measured here, never in the tests.
@@ -34,8 +35,11 @@ struct Bench: ParsableCommand {
     @Option(help: "With --epoch: simple (Lesson 09's SimpleConvNet) or deeper (Lesson 10's network).")
     var network = "simple"
 
-    @Flag(help: "With --epoch: run every layer on its own instead of each Convolution, ReLU, MaxPooling as one ConvolutionBlock (to compare).")
+    @Flag(help: "With --epoch: the engine runs every layer on its own instead of each Convolution, ReLU, MaxPooling as one ConvolutionBlock (to compare).")
     var layerByLayer = false
+
+    @Flag(help: "With --epoch: run the book layers as the lessons wrote them, not the engine (to compare; slow).")
+    var book = false
 
     func validate() throws {
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1, got \(threads)") }

@@ -7,43 +7,44 @@ import Foundation
 /// `gradient` runs forward, then backward through the layers in reverse order, leaving
 /// each parameter's gradient in its `Parameter`, ready for an optimizer.
 ///
-/// Each Convolution, ReLU, MaxPooling (2×2, stride 2) in a row runs as one
-/// `ConvolutionBlock`, image by image: the same numbers, in about three quarters of the
-/// time of a training step (see ConvolutionBlock). Set `runsConvolutionBlocks` to false to
-/// run every layer on its own.
+/// A network runs its layers as written: the book's layers, one after the other. For
+/// speed, `onEngine()` gives the same network run by the engine (Engine/): the same
+/// layers and parameters, the same numbers, in a fraction of the time.
 public final class Network {
     public let layers: [Layer]
     public let lossLayer = SoftmaxWithLoss()
     /// The shape of one input item (for example [1, 28, 28]), for summaries and checks.
     public let inputShape: [Int]
-    /// What forward and backward run: `layers`, or with blocks in place of each
-    /// Convolution–ReLU–MaxPooling sequence.
-    public private(set) var executedLayers: [Layer]
-    public var runsConvolutionBlocks = true {
-        didSet { executedLayers = runsConvolutionBlocks ? Network.withBlocks(layers) : layers }
-    }
+    /// What forward and backward run: `layers` themselves, or their engine versions.
+    package let executedLayers: [Layer]
+    /// Whether this network runs on the engine (see `onEngine()`).
+    public let runsOnEngine: Bool
 
     public init(layers: [Layer], inputShape: [Int]) {
         self.layers = layers
         self.inputShape = inputShape
-        executedLayers = Network.withBlocks(layers)
+        executedLayers = layers
+        runsOnEngine = false
     }
 
-    /// `layers` with each Convolution, ReLU, 2×2 MaxPooling sequence replaced by a block.
-    private static func withBlocks(_ layers: [Layer]) -> [Layer] {
-        var result: [Layer] = []
-        var i = 0
-        while i < layers.count {
-            if i + 2 < layers.count, let block = ConvolutionBlock(layers[i], layers[i + 1], layers[i + 2]) {
-                result.append(block)
-                i += 3
-            } else {
-                result.append(layers[i])
-                i += 1
-            }
-        }
-        return result
+    private init(layers: [Layer], inputShape: [Int], executing executed: [Layer]) {
+        self.layers = layers
+        self.inputShape = inputShape
+        executedLayers = executed
+        runsOnEngine = true
     }
+
+    /// The same network run by the engine: the same layers and the same parameters (an
+    /// optimizer stepping one steps both), computed by the engine's layers. The engine
+    /// runs a Convolution, ReLU and 2×2 MaxPooling in a row as one block, image by image;
+    /// `fusesBlocks: false` keeps them apart (for comparing speeds).
+    public func onEngine(fusesBlocks: Bool = true) -> Network {
+        Network(layers: layers, inputShape: inputShape, executing: Engine.layers(for: layers, fusesBlocks: fusesBlocks))
+    }
+
+    /// The names of the layers that actually run, for example "Convolution+ReLU+MaxPooling"
+    /// for three layers the engine runs as one block.
+    public var executedLayerNames: [String] { executedLayers.map(\.name) }
 
     /// Every learnable parameter, layer by layer.
     public var parameters: [Parameter] { layers.flatMap(\.parameters) }

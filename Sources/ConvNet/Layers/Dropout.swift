@@ -28,32 +28,14 @@ public final class Dropout: Layer {
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
         guard training else { return x }
         if !(freezesMask && scaledMask.count == x.count) {
-            let (keep, ratio) = (1 / (1 - ratio), ratio)
-            if scaledMask.count != x.count { scaledMask = [Float](repeating: 0, count: x.count) }
-            // Draw from a local copy of the generator (it then lives in registers rather
-            // than in the object), and store its state back: the same numbers either way.
-            var generator = rng
-            scaledMask.withUnsafeMutableBufferPointer { mask in
-                for i in 0..<mask.count { mask[i] = generator.uniform() >= ratio ? keep : 0 }
-            }
-            rng = generator
+            let keep = 1 / (1 - ratio)
+            scaledMask = (0..<x.count).map { _ in rng.uniform() >= ratio ? keep : 0 }
         }
-        return applyMask(x)
+        return x * Tensor(shape: x.shape, data: scaledMask)
     }
 
     public func backward(_ dout: Tensor) -> Tensor {
         require(dout.count == scaledMask.count, "Dropout.backward: dout \(dout.shape) does not match the last training forward")
-        return applyMask(dout)
-    }
-
-    /// values · scaledMask, element by element (forward on x, backward on dout).
-    private func applyMask(_ values: Tensor) -> Tensor {
-        var out = values
-        out.data.withUnsafeMutableBufferPointer { out in
-            scaledMask.withUnsafeBufferPointer { mask in
-                for i in 0..<out.count { out[i] *= mask[i] }
-            }
-        }
-        return out
+        return dout * Tensor(shape: dout.shape, data: scaledMask)
     }
 }

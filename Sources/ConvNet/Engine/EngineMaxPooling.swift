@@ -1,13 +1,17 @@
-/// Max pooling. Each output keeps the largest value of its window, and backward sends
-/// the gradient only to the position that won (the argmax): the other inputs did not
-/// change the output, so their gradient is zero.
+/// The engine's max pooling: the same winners and numbers as the book's `MaxPooling`
+/// (Layers/), which goes through im2col and one argmax per row. Here each plane (one
+/// channel of one image) is pooled straight from the input, the planes shared out between
+/// threads, and 2×2 windows with stride 2 (the networks' pooling) go eight at a time with
+/// SIMD. Ties go to the first largest value in reading order, as in the book layer.
 ///
-///     x: N×C×H×W  →  out: N×C×OH×OW,  OH = (H + 2P − poolHeight)/S + 1
-///
-/// Padding, if any, never wins (it counts as −∞).
-public final class MaxPooling: Layer {
-    public let poolHeight: Int, poolWidth: Int, stride: Int, padding: Int
-    public var name: String { "MaxPooling" }
+///     x: N×C×H×W  →  out: N×C×OH×OW
+package final class EngineMaxPooling: Layer {
+    package let layer: MaxPooling
+    var poolHeight: Int { layer.poolHeight }
+    var poolWidth: Int { layer.poolWidth }
+    var stride: Int { layer.stride }
+    var padding: Int { layer.padding }
+    package var name: String { "MaxPooling" }
     // Flat index into x of each output's winner. Int32 halves the memory traffic of Int;
     // forward checks that x has fewer than 2³¹ elements.
     private var argmax: [Int32] = []
@@ -16,17 +20,11 @@ public final class MaxPooling: Layer {
     private var output = Tensor(shape: [0])
     private var dx = Tensor(shape: [0])
 
-    public init(poolHeight: Int, poolWidth: Int, stride: Int, padding: Int) {
-        require(poolHeight >= 1 && poolWidth >= 1 && stride >= 1 && padding >= 0,
-                     "MaxPooling needs positive pool size and stride, padding ≥ 0")
-        self.poolHeight = poolHeight; self.poolWidth = poolWidth; self.stride = stride; self.padding = padding
-    }
+    package init(_ layer: MaxPooling) { self.layer = layer }
 
-    public func outputShape(for s: [Int]) throws -> [Int] {
-        try poolingOutputShape(s, poolHeight, poolWidth, stride, padding, name)
-    }
+    package func outputShape(for s: [Int]) throws -> [Int] { try layer.outputShape(for: s) }
 
-    public func forward(_ x: Tensor, training: Bool) -> Tensor {
+    package func forward(_ x: Tensor, training: Bool) -> Tensor {
         let s = requireOutputShape(for: x.shape)
         let g = WindowGeometry(inputShape: x.shape, filterHeight: poolHeight, filterWidth: poolWidth,
                                stride: stride, padding: padding)
@@ -59,7 +57,7 @@ public final class MaxPooling: Layer {
         return output
     }
 
-    public func backward(_ dout: Tensor) -> Tensor {
+    package func backward(_ dout: Tensor) -> Tensor {
         require(dout.count == argmax.count, "MaxPooling.backward: dout \(dout.shape) does not match the last forward")
         dx.reuseStorage(for: inputShape)
         let planes = inputShape[0] * inputShape[1]
@@ -80,8 +78,8 @@ public final class MaxPooling: Layer {
         return dx
     }
 
-    /// Which input won each output (flat indices into x), for showing the argmax mask.
-    public var winners: [Int] { argmax.map { Int($0) } }
+    /// Which input won each output (flat indices into x).
+    var winners: [Int] { argmax.map { Int($0) } }
 }
 
 /// One output row of max pooling, any window, stride and padding: each output keeps the
@@ -159,70 +157,4 @@ func maxPool2x2Row(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>
         arg[x] = rowIndex + Int32(2 * x + cell)
         x += 1
     }
-}
-
-/// Average pooling: each output is the mean of its window, so backward spreads each
-/// output's gradient evenly, 1/(poolHeight·poolWidth) to every input of the window.
-/// Padding counts as zeros in the mean (the divisor is always the full window).
-public final class AveragePooling: Layer {
-    public let poolHeight: Int, poolWidth: Int, stride: Int, padding: Int
-    public var name: String { "AveragePooling" }
-    private var inputShape: [Int] = []
-
-    public init(poolHeight: Int, poolWidth: Int, stride: Int, padding: Int) {
-        require(poolHeight >= 1 && poolWidth >= 1 && stride >= 1 && padding >= 0,
-                     "AveragePooling needs positive pool size and stride, padding ≥ 0")
-        self.poolHeight = poolHeight; self.poolWidth = poolWidth; self.stride = stride; self.padding = padding
-    }
-
-    public func outputShape(for s: [Int]) throws -> [Int] {
-        try poolingOutputShape(s, poolHeight, poolWidth, stride, padding, name)
-    }
-
-    public func forward(_ x: Tensor, training: Bool) -> Tensor {
-        let s = requireOutputShape(for: x.shape)
-        inputShape = x.shape
-        var out = Tensor(shape: s)
-        let scale = 1 / Float(poolHeight * poolWidth)
-        forEachWindow(x.shape, s) { o, i in out.data[o] += x.data[i] * scale }
-        return out
-    }
-
-    public func backward(_ dout: Tensor) -> Tensor {
-        var dx = Tensor(shape: inputShape)
-        let scale = 1 / Float(poolHeight * poolWidth)
-        forEachWindow(inputShape, dout.shape) { o, i in dx.data[i] += dout.data[o] * scale }
-        return dx
-    }
-
-    /// Calls body(output index, input index) for every input inside every window.
-    private func forEachWindow(_ inShape: [Int], _ outShape: [Int], _ body: (Int, Int) -> Void) {
-        let (h, w, oh, ow) = (inShape[2], inShape[3], outShape[2], outShape[3])
-        var o = 0
-        for plane in 0..<(inShape[0] * inShape[1]) {
-            for y in 0..<oh {
-                for xo in 0..<ow {
-                    for i in 0..<poolHeight {
-                        let iy = y * stride - padding + i
-                        if iy < 0 || iy >= h { continue }
-                        for j in 0..<poolWidth {
-                            let ix = xo * stride - padding + j
-                            if ix >= 0 && ix < w { body(o, plane * h * w + iy * w + ix) }
-                        }
-                    }
-                    o += 1
-                }
-            }
-        }
-    }
-}
-
-func poolingOutputShape(_ s: [Int], _ ph: Int, _ pw: Int, _ stride: Int, _ padding: Int, _ name: String) throws -> [Int] {
-    guard s.count == 4 else { throw ShapeError("\(name) needs an N×C×H×W batch, got shape \(s)") }
-    guard padding < ph && padding < pw else {
-        throw ShapeError("\(name): padding \(padding) must be smaller than the \(ph)×\(pw) window")
-    }
-    let oh = try convolutionOutputSize(input: s[2], filter: ph, stride: stride, padding: padding)
-    let ow = try convolutionOutputSize(input: s[3], filter: pw, stride: stride, padding: padding)
-    return [s[0], s[1], oh, ow]
 }

@@ -1,23 +1,24 @@
-/// Convolution: FN filters of C×FH×FW slide over the input; each output value is the sum
-/// of C·FH·FW products of a window with one filter, plus that filter's bias.
+/// The engine's convolution: the same numbers as the book's `Convolution` (Layers/),
+/// computed image by image, with the images shared out between threads. See
+/// docs/engine.md for why each of these pays.
 ///
 ///     x:   N×C×H×W
-///     W:   FN×C×FH×FW      b: FN
-///     out: N×FN×OH×OW      with OH = (H + 2P − FH)/S + 1, OW likewise
+///     W:   FN×C×FH×FW      b: FN       (the book layer's own parameters)
+///     out: N×FN×OH×OW
 ///
-/// Computed the book's way: im2col turns x into a matrix whose rows are windows, and a
-/// matrix multiply with the filters (as rows of length C·FH·FW) does every output at once.
 /// The book multiplies the whole batch's matrix in one go (col · Wᵀ, and doutᵀ · col for
 /// dW); here the same products are taken one image's rows at a time, which gives the same
 /// numbers (dW is a sum over images either way) but keeps each piece in the cache and
-/// lets two cores take an image each. docs/performance.md tells the story.
-public final class Convolution: Layer {
-    public let W: Parameter
-    public let b: Parameter
-    public let stride: Int
-    public let padding: Int
-    public var name: String { "Convolution" }
-    public var parameters: [Parameter] { [W, b] }
+/// lets two cores take an image each.
+package final class EngineConvolution: Layer {
+    /// The book layer whose parameters, stride and padding this one runs.
+    package let layer: Convolution
+    var W: Parameter { layer.W }
+    var b: Parameter { layer.b }
+    var stride: Int { layer.stride }
+    var padding: Int { layer.padding }
+    package var name: String { "Convolution" }
+    package var parameters: [Parameter] { layer.parameters }
 
     // Kept by forward for backward: the input itself, not its im2col matrix. Unrolling one
     // image again in backward is cheaper than keeping the whole batch unrolled: one
@@ -27,38 +28,14 @@ public final class Convolution: Layer {
     private var output = Tensor(shape: [0])      // N×FN×OH×OW
     private var dx = Tensor(shape: [0])          // N×C×H×W
 
-    public var filterCount: Int { W.value.shape[0] }
-    public var channels: Int { W.value.shape[1] }
-    public var filterHeight: Int { W.value.shape[2] }
-    public var filterWidth: Int { W.value.shape[3] }
-    /// The book's names for the gradients.
-    public var dW: Tensor { W.gradient }
-    public var db: Tensor { b.gradient }
+    var filterCount: Int { layer.filterCount }
+    var channels: Int { layer.channels }
+    var filterHeight: Int { layer.filterHeight }
+    var filterWidth: Int { layer.filterWidth }
 
-    /// A layer with given weights (FN×C×FH×FW) and biases (FN).
-    public init(weights: Tensor, bias: Tensor, stride: Int, padding: Int) {
-        require(weights.rank == 4, "Convolution weights must be FN×C×FH×FW, got \(weights.shape)")
-        require(bias.shape == [weights.shape[0]], "Convolution bias must be [\(weights.shape[0])], got \(bias.shape)")
-        require(stride >= 1 && padding >= 0, "Convolution needs stride ≥ 1 and padding ≥ 0, got \(stride), \(padding)")
-        W = Parameter("W", weights)
-        b = Parameter("b", bias)
-        self.stride = stride
-        self.padding = padding
-    }
+    package init(_ layer: Convolution) { self.layer = layer }
 
-    /// Random normal weights with standard deviation `weightStd`, zero biases.
-    public convenience init(filters: Int, channels: Int, filterHeight: Int, filterWidth: Int,
-                            stride: Int, padding: Int, weightStd: Float, rng: inout SeededRandom) {
-        self.init(weights: .randomNormal([filters, channels, filterHeight, filterWidth], std: weightStd, rng: &rng),
-                  bias: .zeros([filters]), stride: stride, padding: padding)
-    }
-
-    public func outputShape(for s: [Int]) throws -> [Int] {
-        try requireImageBatch(s, channels: channels, layer: name)
-        let oh = try convolutionOutputSize(input: s[2], filter: filterHeight, stride: stride, padding: padding)
-        let ow = try convolutionOutputSize(input: s[3], filter: filterWidth, stride: stride, padding: padding)
-        return [s[0], filterCount, oh, ow]
-    }
+    package func outputShape(for s: [Int]) throws -> [Int] { try layer.outputShape(for: s) }
 
     /// Image by image (the images are shared out between threads):
     ///
@@ -67,7 +44,7 @@ public final class Convolution: Layer {
     ///
     /// This is the book's col · Wᵀ, one image's rows at a time and transposed, so the
     /// product lands in place without a reshape and transpose afterwards.
-    public func forward(_ x: Tensor, training: Bool) -> Tensor {
+    package func forward(_ x: Tensor, training: Bool) -> Tensor {
         let shape = requireOutputShape(for: x.shape)
         let planeSize = shape[2] * shape[3]
         let bias = b.value.data
@@ -110,11 +87,11 @@ public final class Convolution: Layer {
         }
     }
 
-    public func backward(_ dout: Tensor) -> Tensor { backward(dout, inputGradient: true) }
+    package func backward(_ dout: Tensor) -> Tensor { backward(dout, inputGradient: true) }
 
     /// As the first layer of a network, nobody needs ∂L/∂x (the input is the data), so
     /// the third product and col2im are skipped.
-    public func backwardParameters(_ dout: Tensor) { _ = backward(dout, inputGradient: false) }
+    package func backwardParameters(_ dout: Tensor) { _ = backward(dout, inputGradient: false) }
 
     private func backward(_ dout: Tensor, inputGradient: Bool) -> Tensor {
         require(dout.shape == (try? outputShape(for: x.shape)),

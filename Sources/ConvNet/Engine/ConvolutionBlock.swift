@@ -11,15 +11,15 @@
 /// and ReLU outputs are never stored at all: backward needs only the pooling's winners
 /// and its outputs (a winner passed ReLU exactly when its pooled value is above zero).
 ///
-/// `Network` runs every Convolution, ReLU, MaxPooling(2×2, stride 2) sequence of its
-/// layers this way; the layers themselves stay as the lessons wrote them, and their
-/// parameters are the ones this block reads and whose gradients it fills in. The tests
-/// check that both ways give the same outputs and gradients.
-public final class ConvolutionBlock: Layer {
-    public let convolution: Convolution
-    public let pooling: MaxPooling
-    public var name: String { "Convolution+ReLU+MaxPooling" }
-    public var parameters: [Parameter] { convolution.parameters }
+/// A network put on the engine (`Network.onEngine()`) runs every Convolution, ReLU,
+/// MaxPooling(2×2, stride 2) sequence of its layers this way; the book layers' parameters
+/// are the ones this block reads and whose gradients it fills in. The tests check that
+/// both ways give the same outputs and gradients.
+package final class ConvolutionBlock: Layer {
+    let convolution: EngineConvolution
+    let pooling: MaxPooling
+    package var name: String { "Convolution+ReLU+MaxPooling" }
+    package var parameters: [Parameter] { convolution.parameters }
 
     // Kept by forward for backward, and reused from step to step. The output, N×FN×PH×PW (PH = OH/2, PW = OW/2), in two buffers used in turn. The
     // next layer (an Affine) keeps its input until its backward, so when the next step's
@@ -34,22 +34,22 @@ public final class ConvolutionBlock: Layer {
 
     /// The three layers as one block, or nil if they are not a Convolution, a ReLU and
     /// a 2×2 max pooling with stride 2 and no padding (the case the fast row loop covers).
-    public init?(_ convolution: Layer, _ relu: Layer, _ pooling: Layer) {
+    package init?(_ convolution: Layer, _ relu: Layer, _ pooling: Layer) {
         guard let convolution = convolution as? Convolution, relu is ReLU, let pooling = pooling as? MaxPooling,
               (pooling.poolHeight, pooling.poolWidth, pooling.stride, pooling.padding) == (2, 2, 2, 0)
         else { return nil }
-        (self.convolution, self.pooling) = (convolution, pooling)
+        (self.convolution, self.pooling) = (EngineConvolution(convolution), pooling)
     }
 
-    public func outputShape(for s: [Int]) throws -> [Int] {
+    package func outputShape(for s: [Int]) throws -> [Int] {
         try pooling.outputShape(for: convolution.outputShape(for: s))
     }
 
     /// Per image: the convolution's FN×OH×OW maps, the bias and ReLU added to them in
     /// place (one pass), then each plane's 2×2 maxima and their positions.
-    public func forward(_ x: Tensor, training: Bool) -> Tensor {
+    package func forward(_ x: Tensor, training: Bool) -> Tensor {
         let s = requireOutputShape(for: x.shape)                      // N×FN×PH×PW
-        let convShape = convolution.requireOutputShape(for: x.shape)     // N×FN×OH×OW
+        let convShape = convolution.layer.requireOutputShape(for: x.shape)     // N×FN×OH×OW
         mapsShape = convShape
         let (fn, oh, ow) = (convShape[1], convShape[2], convShape[3])
         let mapsPerImage = fn * oh * ow
@@ -62,7 +62,7 @@ public final class ConvolutionBlock: Layer {
         if argmax.count != output.count { argmax = [Int32](repeating: 0, count: output.count) }
         outputs[current].data.withUnsafeMutableBufferPointer { out in
             argmax.withUnsafeMutableBufferPointer { arg in
-                convolution.forwardImages(x, into: nil) { n, maps in
+                convolution.forwardImages(x, into: UnsafeMutablePointer<Float>?.none) { n, maps in
                     for f in 0..<fn {
                         let plane = maps + f * oh * ow, b = bias[f]
                         for i in 0..<(oh * ow) {
@@ -80,10 +80,10 @@ public final class ConvolutionBlock: Layer {
         return output
     }
 
-    public func backward(_ dout: Tensor) -> Tensor { backward(dout, inputGradient: true) }
+    package func backward(_ dout: Tensor) -> Tensor { backward(dout, inputGradient: true) }
 
     /// As the first layer of a network: the parameter gradients only, no ∂L/∂x.
-    public func backwardParameters(_ dout: Tensor) { _ = backward(dout, inputGradient: false) }
+    package func backwardParameters(_ dout: Tensor) { _ = backward(dout, inputGradient: false) }
 
     /// Per image: the pooled gradient goes back to each window's winner if that winner
     /// passed ReLU (pooled value above zero), zero everywhere else; that is the

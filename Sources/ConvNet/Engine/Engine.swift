@@ -1,0 +1,34 @@
+/// The engine: what runs a network fast. It is chosen with one visible call,
+/// `network.onEngine()`, and never replaces a book layer on its own.
+///
+/// Each engine layer holds the book layer it stands for and works on that layer's own
+/// parameters, so a network on the engine trains, saves and loads exactly like the book
+/// network, and the two compute the same numbers (the tests hold every engine layer equal
+/// to its book layer). What each one does differently, and why it pays, is in
+/// docs/engine.md.
+package enum Engine {
+    /// The engine's version of each layer: a Convolution, ReLU and 2×2 MaxPooling (stride
+    /// 2, no padding) in a row become one ConvolutionBlock (unless `fusesBlocks` is false);
+    /// Convolution, MaxPooling, ReLU and Affine get their engine layers; the rest (Sigmoid,
+    /// Flatten, Dropout, AveragePooling) are cheap and run as the book wrote them.
+    package static func layers(for layers: [Layer], fusesBlocks: Bool = true) -> [Layer] {
+        var result: [Layer] = []
+        var i = 0
+        while i < layers.count {
+            if fusesBlocks, i + 2 < layers.count, let block = ConvolutionBlock(layers[i], layers[i + 1], layers[i + 2]) {
+                result.append(block)
+                i += 3
+                continue
+            }
+            switch layers[i] {
+            case let convolution as Convolution: result.append(EngineConvolution(convolution))
+            case let pooling as MaxPooling: result.append(EngineMaxPooling(pooling))
+            case is ReLU: result.append(EngineReLU())
+            case let affine as Affine: result.append(EngineAffine(affine))
+            default: result.append(layers[i])
+            }
+            i += 1
+        }
+        return result
+    }
+}

@@ -3,7 +3,7 @@ import Testing
 
 // ConvolutionBlock runs Convolution → ReLU → 2×2 max pooling image by image. It must give
 // what the three layers give one after the other: the same output, the same ∂L/∂x and the
-// same parameter gradients. And Network must use it exactly where that pattern appears.
+// same parameter gradients. (EngineTests checks where a network on the engine uses it.)
 
 @Suite struct ConvolutionBlockTests {
     /// Three layers with the same weights as `conv`, and the block made of them.
@@ -97,41 +97,5 @@ import Testing
         let flaggedW = checkGradients(of: reversedTaps, input: x, h: 1e-3, threshold: 1e-3, rng: &rng).filter { !$0.passed }
         #expect(flaggedW.map(\.parameter) == ["dW"])
         for r in flaggedDx + flaggedW { print("flagged as expected: \(r)") }
-    }
-
-    /// Network puts a block in place of each Convolution, ReLU, 2×2 MaxPooling, and only there.
-    @Test func networkUsesBlocksWhereTheyFit() {
-        var rng = SeededRandom(seed: 7)
-        let simple = Network.simpleConvNet(rng: &rng)
-        #expect(simple.executedLayers.map(\.name) == ["Convolution+ReLU+MaxPooling", "Affine", "ReLU", "Affine"])
-        let deeper = Network.deeperConvNet(rng: &rng)
-        #expect(deeper.executedLayers.map(\.name).prefix(3) == ["Convolution", "ReLU", "Convolution+ReLU+MaxPooling"])
-        simple.runsConvolutionBlocks = false
-        #expect(simple.executedLayers.map(\.name) == simple.layers.map(\.name))
-
-        let conv = Convolution(filters: 2, channels: 1, filterHeight: 3, filterWidth: 3, stride: 1, padding: 0,
-                               weightStd: 0.5, rng: &rng)
-        let threeByThree = MaxPooling(poolHeight: 3, poolWidth: 3, stride: 3, padding: 0)
-        #expect(ConvolutionBlock(conv, ReLU(), threeByThree) == nil)
-        #expect(ConvolutionBlock(conv, Sigmoid(), MaxPooling(poolHeight: 2, poolWidth: 2, stride: 2, padding: 0)) == nil)
-    }
-
-    /// A training step and a prediction give the same numbers with and without blocks.
-    @Test func networkGradientsAreTheSameEitherWay() {
-        var rng = SeededRandom(seed: 8)
-        let net = Network.simpleConvNet(rng: &rng)
-        let x = Tensor.randomUniform([6, 1, 28, 28], 0, 1, rng: &rng)
-        let labels = [3, 1, 4, 1, 5, 9]
-        let lossWithBlocks = net.gradient(x, labels: labels)
-        let withBlocks = net.parameters.map(\.gradient)
-        let scoresWithBlocks = net.predict(x)
-        net.runsConvolutionBlocks = false
-        let loss = net.gradient(x, labels: labels)
-        #expect(abs(loss - lossWithBlocks) <= 1e-6 * abs(loss))
-        for (p, g) in zip(net.parameters, withBlocks) {
-            let scale = max(p.gradient.data.map(abs).max() ?? 1, 1e-30)
-            #expect(worstDifference(g.data, p.gradient.data) / scale <= 1e-6, "d\(p.name)")
-        }
-        #expect(worstDifference(net.predict(x).data, scoresWithBlocks.data) <= 1e-6)
     }
 }

@@ -2,16 +2,6 @@ import ConvNet
 import Datasets
 import Testing
 
-@Suite struct OneHotTests {
-    @Test func onesSitAtTheLabels() {
-        let t = oneHot([3, 0, 9], classes: 10)
-        #expect(t.shape == [3, 10])
-        for (row, label) in [3, 0, 9].enumerated() {
-            for c in 0..<10 { #expect(t[row, c] == (c == label ? 1 : 0)) }
-        }
-    }
-}
-
 @Suite struct BatchingTests {
     func tiny(_ n: Int) -> LabelledImages {
         LabelledImages(pixels: (0..<(n * 4)).map { UInt8($0 % 256) }, labels: (0..<n).map { UInt8($0 % 10) },

@@ -6,7 +6,16 @@ import Foundation
 /// threads, results are the same bits run after run (work is split the same way every
 /// time, and partial sums are added in a fixed order).
 public enum Parallelism {
-    nonisolated(unsafe) public static var threads: Int = max(1, ProcessInfo.processInfo.activeProcessorCount)
+    public static var threads: Int {
+        get { override ?? configured }
+        set { configured = max(1, newValue) }
+    }
+    nonisolated(unsafe) private static var configured = max(1, ProcessInfo.processInfo.activeProcessorCount)
+
+    /// A thread count for one piece of work and what it calls, without touching the
+    /// setting others read: `Parallelism.$override.withValue(2) { … }` (the tests run
+    /// the engine with 1 and 2 threads side by side this way).
+    @TaskLocal package static var override: Int?
 }
 
 /// How many threads a loop over `count` items of about `cost` elementary operations each

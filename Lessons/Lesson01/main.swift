@@ -182,8 +182,9 @@ lesson.exercises([
              + "OH = (H − FH)/S + 1, then see what the core says about such a combination.",
              check: "swift test --filter ConvNetTests.OutputSizeTests",
              answer: "docs/answers/Lesson01.md"),
-    Exercise("In Sources/ConvNet/Im2col.swift, make im2col forget the stride in the row direction "
-             + "(iy = y - padding + i). Which tests notice?",
+    Exercise("In im2col (Sources/ConvNet/Layers/Im2col.swift), make it forget the stride in the row direction: "
+             + "in the line `let pixel = …`, write `oy + fy` for `oy * stride + fy`. Which tests notice, and why "
+             + "do the stride-1 cases still pass?",
              check: "swift test --filter ConvNetTests.Im2colTests",
              answer: "docs/answers/Lesson01.md"),
 ])

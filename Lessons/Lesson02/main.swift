@@ -145,12 +145,13 @@ lesson.exercises([
              + "strides are allowed for H = 28, FH = 5, P = 2? Check your answers against the formula's tests.",
              check: "swift test --filter ConvNetTests.OutputSizeTests",
              answer: "docs/answers/Lesson02.md"),
-    Exercise("Change convolutionOutputSize in Sources/ConvNet/Layer.swift to round down instead of refusing "
-             + "an uneven division. Which test catches it, and why is refusing the better choice?",
+    Exercise("In convolutionOutputSize (Sources/ConvNet/Layers/Layer.swift), delete the `guard span % stride == 0` "
+             + "check so that it rounds down instead of refusing. Which test catches it, and why is refusing the better choice?",
              check: "swift test --filter ConvNetTests.OutputSizeTests",
              answer: "docs/answers/Lesson02.md"),
-    Exercise("Padding is done inside im2col. Remove the `rowInside` check there, so windows above the "
-             + "image read whatever memory lies before it, and see which tests notice.",
+    Exercise("im2col pads the batch first, with `padded` (Sources/ConvNet/Layers/Im2col.swift). Make it put "
+             + "the image in the top-left corner of the bigger canvas instead of the middle (drop the two `+ padding` "
+             + "in the `out[…] = x.data[…]` line). Which convolution tests fail, and which still pass?",
              check: "swift test --filter ConvNetTests.ConvolutionTests",
              answer: "docs/answers/Lesson02.md"),
 ])

@@ -160,8 +160,8 @@ lesson.exercises([
              + "padding 2? How many times bigger than the batch is it? Then check that each row of im2col is a window.",
              check: "swift test --filter ConvNetTests.Im2colTests",
              answer: "docs/answers/Lesson03.md"),
-    Exercise("In col2imImage, the loop col2im runs for each image (Sources/ConvNet/Im2col.swift), write each value instead of adding it (= instead of +=). "
-             + "Which test catches it, and why does the forward pass still work?",
+    Exercise("In col2im (Sources/ConvNet/Layers/Im2col.swift), write each value instead of adding it "
+             + "(`image[pixel] = …` for `image[pixel] += …`). Which test catches it, and why does the forward pass still work?",
              check: "swift test --filter ConvNetTests.Im2colTests",
              answer: "docs/answers/Lesson03.md"),
     Exercise("Run `swift run -c release Lesson03` and compare the speed table with the debug one. "

@@ -157,7 +157,7 @@ lesson.step("Probabilities for real digits",
 }
 
 lesson.exercises([
-    Exercise("Remove the subtraction of the maximum from softmax in Sources/ConvNet/SoftmaxWithLoss.swift. "
+    Exercise("Remove the subtraction of the maximum from softmax in Sources/ConvNet/Layers/SoftmaxWithLoss.swift. "
              + "Which test turns red, and what does the loss become?",
              check: "swift test --filter ConvNetTests.SoftmaxWithLossTests",
              answer: "docs/answers/Lesson06.md"),

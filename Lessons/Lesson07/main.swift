@@ -178,8 +178,8 @@ lesson.step("SGD, Momentum, RMSprop and Adam",
 }
 
 lesson.exercises([
-    Exercise("Make ReLU's backward pass the gradient everywhere (forget the mask). Which check fails, "
-             + "and what does it say?",
+    Exercise("Make ReLU's backward (Sources/ConvNet/Layers/ReLU.swift) pass the gradient everywhere: forget "
+             + "the mask (`gradient` for `blocked ? 0 : gradient`). Which check fails, and what does it say?",
              check: "swift test --filter ConvNetTests.AffineAndActivationTests",
              answer: "docs/answers/Lesson07.md"),
     Exercise("Work out by hand the first two Momentum steps for a weight 1.0 with gradient 0.5, lr 0.1, "

@@ -107,7 +107,8 @@ lesson.step("Overfitting, and what dropout does to it",
 
 lesson.exercises([
     Exercise("Dropout's test that the mean activation is unchanged: what would it see with the book's "
-             + "scaling (no division while training)? Work it out for r = 0.5, then run the test.",
+             + "scaling (no division while training)? Work it out for r = 0.5, then try it: in "
+             + "Sources/ConvNet/Layers/Dropout.swift write `let keep: Float = 1`, and run the test.",
              check: "swift test --filter ConvNetTests.AffineAndActivationTests/dropoutKeepsTheMean",
              answer: "docs/answers/Lesson08.md"),
     Exercise("Run a gradient check on Dropout: why must the mask stay the same between the nudged forward passes? "

@@ -47,7 +47,8 @@ lesson.step("The data",
 }
 
 var rng = lesson.rng
-let network = Network.simpleConvNet(rng: &rng)
+let network = Network.simpleConvNet(rng: &rng)       // the book layers of Lessons 01–08
+let engine = network.onEngine()                      // the same layers and weights, run by the engine
 let filtersBefore = (network.layers[0] as! Convolution).W.value
 
 lesson.step("The network, layer by layer",
@@ -56,9 +57,40 @@ lesson.step("The network, layer by layer",
             ReLU keeps their positive parts; 2×2 max pooling halves them to 12×12; an \
             Affine layer maps those 4320 numbers to 100 hidden units; ReLU again; a last \
             Affine layer gives 10 scores, which SoftmaxWithLoss turns into probabilities. \
-            Weights start random with He's scale √(2/inputs), biases at zero.
+            Weights start random with He's scale √(2/inputs), biases at zero. The last \
+            column says what will run each layer during training: the engine (next step).
             """) {
-    try lesson.showLayers(of: network)
+    try lesson.showLayers(of: engine)
+}
+
+lesson.step("The book layers and the engine",
+            """
+            The layers of Lessons 01–08 are written the book's way, for reading: the whole \
+            batch through im2col and one matrix multiply per product. Training on all of \
+            MNIST uses the engine instead (Sources/ConvNet/Engine/): the same layers and \
+            the same weights, computed image by image while each image's feature maps are \
+            still in the cache, on several threads, with the convolution, ReLU and pooling \
+            run as one block. `network.onEngine()` is the one call that switches. Here one \
+            batch of 100 digits goes through both, forward and backward: the loss and every \
+            gradient must agree to Float rounding (relative difference at most 1e-5).
+            """) {
+    let (x, labels) = train.firstBatch(min(100, train.count))
+    let (bookLoss, bookSeconds) = lesson.time { network.gradient(x, labels: labels) }
+    let bookGradients = network.parameters.map(\.gradient)
+    _ = engine.gradient(x, labels: labels)                                  // once to warm up
+    let (engineLoss, engineSeconds) = lesson.time { engine.gradient(x, labels: labels) }
+    var worst: Float = 0
+    for (p, book) in zip(network.parameters, bookGradients) {
+        let scale = max(book.data.map(abs).max() ?? 0, 1e-30)
+        worst = max(worst, p.gradient.maxAbsDifference(book) / scale)
+    }
+    lesson.table(["", "book layers", "engine"], [
+        ["loss", String(format: "%.6f", bookLoss), String(format: "%.6f", engineLoss)],
+        ["one step (forward + backward)", String(format: "%.1f ms", 1e3 * bookSeconds), String(format: "%.1f ms", 1e3 * engineSeconds)],
+    ])
+    lesson.say(String(format: "largest gradient difference, relative to the gradient's size: %.1e (at most 1e-5: %@)",
+                      worst, worst <= 1e-5 ? "yes" : "NO"))
+    lesson.say(String(format: "the engine's step takes %.0f×  less time", bookSeconds / max(engineSeconds, 1e-9)))
 }
 
 lesson.step("Sanity check 1: the initial loss is near ln 10",
@@ -80,7 +112,7 @@ lesson.step("Sanity check 2: it can learn 100 digits by heart",
             help; look for a bug first.
             """) {
     var copyRng = lesson.rng
-    let copy = Network.simpleConvNet(rng: &copyRng)
+    let copy = Network.simpleConvNet(rng: &copyRng).onEngine()
     let tiny = train.prefix(100)
     let (x, labels) = tiny.firstBatch(100)
     let adam = Adam(learningRate: 0.001)
@@ -100,9 +132,10 @@ lesson.step("Training",
             Now the real thing: Adam with learning rate \(arguments.learningRate), batches \
             of \(arguments.batch), every training digit once per epoch in a new random \
             order, \(arguments.epochs) epoch\(arguments.epochs == 1 ? "" : "s") (`--epochs N` \
-            for more). After each epoch the network classifies the whole test set.             (Network runs the first three layers image by image, as one ConvolutionBlock:             the same numbers as layer by layer, in less time, because each image's 30             feature maps are pooled while they are still in the cache.)
+            for more). After each epoch the network classifies the whole test set. It \
+            trains on the engine.
             """) {
-    let trainer = lesson.trainer(network, Adam(learningRate: arguments.learningRate), train: train, test: test,
+    let trainer = lesson.trainer(engine, Adam(learningRate: arguments.learningRate), train: train, test: test,
                                  options: TrainingOptions(epochs: arguments.epochs, batchSize: arguments.batch,
                                                           seed: arguments.common.seed))
     history = lesson.train(trainer)
@@ -181,7 +214,7 @@ lesson.step("Where it goes wrong",
             are hard for people too.
             """) {
     let (x, labels) = test.firstBatch(test.count)
-    let predictions = network.classify(x)
+    let predictions = engine.classify(x)
     var counts = Array(repeating: Array(repeating: 0, count: 10), count: 10)
     for (t, p) in zip(labels, predictions) { counts[t][p] += 1 }
     testAccuracy = Double(zip(labels, predictions).filter { $0 == $1 }.count) / Double(labels.count)

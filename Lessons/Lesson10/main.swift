@@ -60,7 +60,7 @@ lesson.step("A deeper network",
             """) {
     data = lesson.loadData()
     var rng = lesson.rng
-    let network = Network.deeperConvNet(rng: &rng)
+    let network = Network.deeperConvNet(rng: &rng).onEngine()      // trained on the engine, as in Lesson 09
     try lesson.showLayers(of: network)
 }
 
@@ -78,7 +78,7 @@ lesson.step("Checkpoints: stop anywhere, resume exactly",
     let path = NSTemporaryDirectory() + "lesson10-demo-\(getpid()).ckpt"
     defer { try? FileManager.default.removeItem(atPath: path) }
     let options = TrainingOptions(epochs: 2, batchSize: 50, seed: 5)
-    func fresh(_ seed: UInt64) -> Network { var r = SeededRandom(seed: seed); return Network.deeperConvNet(rng: &r) }
+    func fresh(_ seed: UInt64) -> Network { var r = SeededRandom(seed: seed); return Network.deeperConvNet(rng: &r).onEngine() }
 
     let whole = lesson.trainer(fresh(1), Adam(learningRate: 0.001), train: small, options: options)
     let uninterrupted = try whole.run()
@@ -111,7 +111,7 @@ lesson.step("Training with a validation split and early stopping",
     let validation = data.train.subset((lesson.quick ? 59000 : 54000)..<60000)
     let test = lesson.quick ? data.test.prefix(500) : data.test
     var rng = lesson.rng
-    let network = Network.deeperConvNet(rng: &rng)
+    let network = Network.deeperConvNet(rng: &rng).onEngine()
     try FileManager.default.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true)
     let trainer = lesson.trainer(network, Adam(learningRate: 0.001), train: train, validation: validation,
                                  options: TrainingOptions(epochs: arguments.epochs, batchSize: arguments.batch,

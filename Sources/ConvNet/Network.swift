@@ -46,6 +46,19 @@ public final class Network {
     /// for three layers the engine runs as one block.
     public var executedLayerNames: [String] { executedLayers.map(\.name) }
 
+    /// For each of `layers`, what runs it: "book layer" (the layer as written), or
+    /// "engine: " and the engine layer's name, one line per layer; a block the engine runs
+    /// in place of three layers is named on each of the three.
+    public var runsAs: [String] {
+        var result: [String] = []
+        for executed in executedLayers {
+            let isBookLayer = layers.contains { $0 === executed }
+            let covers = executed is ConvolutionBlock ? 3 : 1
+            result += Array(repeating: isBookLayer ? "book layer" : "engine: \(executed.name)", count: covers)
+        }
+        return result
+    }
+
     /// Every learnable parameter, layer by layer.
     public var parameters: [Parameter] { layers.flatMap(\.parameters) }
 

@@ -83,33 +83,6 @@ public struct Tensor: Equatable, Sendable, CustomStringConvertible {
         set { data[offset(index)] = newValue }
     }
 
-    /// Element (i, j) of a matrix: `col[row, column]`.
-    public subscript(_ i: Int, _ j: Int) -> Float {
-        get { data[offset2(i, j)] }
-        set { data[offset2(i, j)] = newValue }
-    }
-
-    /// Element (n, c, h, w) of an image batch: `x[n, c, h, w]`.
-    public subscript(_ n: Int, _ c: Int, _ h: Int, _ w: Int) -> Float {
-        get { data[offset4(n, c, h, w)] }
-        set { data[offset4(n, c, h, w)] = newValue }
-    }
-
-    // The two subscripts above are the ones the layers use in their loops, so they skip
-    // the array of indices that the general one builds; the checks stay.
-    @inline(__always)
-    private func offset2(_ i: Int, _ j: Int) -> Int {
-        require(rank == 2 && i >= 0 && i < shape[0] && j >= 0 && j < shape[1], "index [\(i), \(j)] is outside shape \(shape)")
-        return i * shape[1] + j
-    }
-
-    @inline(__always)
-    private func offset4(_ n: Int, _ c: Int, _ h: Int, _ w: Int) -> Int {
-        require(rank == 4 && n >= 0 && n < shape[0] && c >= 0 && c < shape[1] && h >= 0 && h < shape[2] && w >= 0 && w < shape[3],
-                "index [\(n), \(c), \(h), \(w)] is outside shape \(shape)")
-        return ((n * shape[1] + c) * shape[2] + h) * shape[3] + w
-    }
-
     /// Items `range` along the first axis (for example a few images of a batch).
     public func slice(_ range: Range<Int>) -> Tensor {
         require(rank >= 1 && range.lowerBound >= 0 && range.upperBound <= shape[0],

@@ -4,49 +4,52 @@
 extension Tensor {
     /// The axes put in a new order: axis i of the result is axis `axes[i]` of this tensor,
     /// as numpy's `transpose`. For example `x.transposed(0, 2, 3, 1)` turns N×C×H×W into
-    /// N×H×W×C. The elements are copied into the new order.
+    /// N×H×W×C. The elements are copied into the new order. Up to four axes.
     public func transposed(_ axes: Int...) -> Tensor {
-        require(axes.sorted() == Array(0..<rank), "transposed\(axes) is not an order of the \(rank) axes of \(shape)")
-        let newShape = axes.map { shape[$0] }
-        // How far apart neighbours along each axis lie in `data`.
+        require(rank <= 4 && axes.sorted() == Array(0..<rank), "transposed\(axes) is not an order of the axes of \(shape)")
+        // How far apart neighbours along each axis lie in `data` (row-major: the last axis is 1).
         var strides = [Int](repeating: 1, count: rank)
-        for axis in (0..<Swift.max(rank - 1, 0)).reversed() { strides[axis] = strides[axis + 1] * shape[axis + 1] }
-        let step = axes.map { strides[$0] }          // the same, for the axes of the result
-        var out = [Float]()
-        out.reserveCapacity(count)
-        var index = [Int](repeating: 0, count: rank) // the result's multi-index, counted up
-        for _ in 0..<count {
-            var source = 0
-            for axis in 0..<rank { source += index[axis] * step[axis] }
-            out.append(data[source])
-            var axis = rank - 1                      // the next index: the last axis fastest
-            while axis >= 0 {
-                index[axis] += 1
-                if index[axis] < newShape[axis] { break }
-                index[axis] = 0
-                axis -= 1
+        for axis in stride(from: rank - 2, through: 0, by: -1) { strides[axis] = strides[axis + 1] * shape[axis + 1] }
+        // The result's axes, each with its size and the step it takes through `data`;
+        // padded in front with axes of size 1 to make four.
+        let padding = 4 - rank
+        let size = Array(repeating: 1, count: padding) + axes.map { shape[$0] }
+        let step = Array(repeating: 0, count: padding) + axes.map { strides[$0] }
+        let (s0, s1, s2, s3) = (step[0], step[1], step[2], step[3])
+        var out = [Float](repeating: 0, count: count)
+        var i = 0
+        for a in 0..<size[0] {
+            for b in 0..<size[1] {
+                for c in 0..<size[2] {
+                    for d in 0..<size[3] {
+                        out[i] = data[a * s0 + b * s1 + c * s2 + d * s3]
+                        i += 1
+                    }
+                }
             }
         }
-        return Tensor(shape: newShape, data: out)
+        return Tensor(shape: size.suffix(rank).map { $0 }, data: out)
     }
 
     /// The sum of the rows of a matrix: R×C → C (numpy's `x.sum(axis=0)`).
     public func sumOfRows() -> Tensor {
         require(rank == 2, "sumOfRows needs a matrix, got \(shape)")
-        var sum = Tensor(shape: [shape[1]])
-        for i in 0..<shape[0] {
-            for j in 0..<shape[1] { sum.data[j] += self[i, j] }
+        let (rows, columns) = (shape[0], shape[1])
+        var sum = [Float](repeating: 0, count: columns)
+        for i in 0..<rows {
+            for j in 0..<columns { sum[j] += data[i * columns + j] }
         }
-        return sum
+        return Tensor(shape: [columns], data: sum)
     }
 
     /// `row` added to every row of a matrix: R×C + C → R×C (numpy's broadcast `x + b`).
     public func addingToEveryRow(_ row: Tensor) -> Tensor {
         require(rank == 2 && row.shape == [shape[1]], "addingToEveryRow: \(row.shape) does not fit the rows of \(shape)")
-        var out = self
-        for i in 0..<shape[0] {
-            for j in 0..<shape[1] { out[i, j] += row.data[j] }
+        let (rows, columns) = (shape[0], shape[1])
+        var out = data
+        for i in 0..<rows {
+            for j in 0..<columns { out[i * columns + j] += row.data[j] }
         }
-        return out
+        return Tensor(shape: shape, data: out)
     }
 }

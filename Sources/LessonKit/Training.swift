@@ -2,16 +2,16 @@ import Foundation
 import ConvNet
 
 extension Lesson {
-    /// A table of the network's layers: each one's output shape for one item and its
-    /// number of parameters, then the total.
+    /// A table of the network's layers: each one's output shape for one item, its number
+    /// of parameters, and what runs it (the book layer itself, or the engine), then the total.
     public func showLayers(of network: Network) throws {
-        var rows: [[String]] = [["input", network.inputShape.map(String.init).joined(separator: "×"), ""]]
-        for row in try network.summary() {
+        var rows: [[String]] = [["input", network.inputShape.map(String.init).joined(separator: "×"), "", ""]]
+        for (row, runsAs) in zip(try network.summary(), network.runsAs) {
             rows.append([row.layer, row.outputShape.dropFirst().map(String.init).joined(separator: "×"),
-                         row.parameters == 0 ? "" : "\(row.parameters)"])
+                         row.parameters == 0 ? "" : "\(row.parameters)", runsAs])
         }
-        rows.append(["total", "", "\(network.parameterCount)"])
-        table(["layer", "output (one item)", "parameters"], rows)
+        rows.append(["total", "", "\(network.parameterCount)", ""])
+        table(["layer", "output (one item)", "parameters", "runs as"], rows)
     }
 
     /// Runs a trainer with a progress bar for each epoch (images per second, loss, time

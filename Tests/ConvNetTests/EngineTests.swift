@@ -113,6 +113,19 @@ func compareLayers(book: Layer, engine: Layer, x: Tensor, rng: inout SeededRando
         }
     }
 
+    /// The engine's dropout draws the book layer's masks from the book layer's generator.
+    @Test func dropoutEqualsTheBookLayer() {
+        var rng = SeededRandom(seed: 75)
+        let x = Tensor.randomNormal([7, 3, 5, 9], rng: &rng)
+        let book = Dropout(ratio: 0.3, seed: 4)
+        let engine = EngineDropout(Dropout(ratio: 0.3, seed: 4))
+        for (name, difference) in compareLayers(book: book, engine: engine, x: x, rng: &rng) {
+            #expect(difference == 0, "Dropout \(name): \(difference)")
+        }
+        #expect(book.rng.state == engine.layer.rng.state)
+        #expect(engine.forward(x, training: false) == x)
+    }
+
     /// The engine's unrolling of one image, transposed, is the book's im2col of that image
     /// transposed, and its adjoint adds back what col2im adds back.
     @Test(arguments: [(1, 5, 7, 3, 2, 1, 0), (2, 7, 9, 3, 3, 2, 1), (3, 8, 6, 5, 2, 1, 2), (2, 11, 13, 4, 3, 3, 1), (4, 6, 6, 3, 3, 1, 1)])
@@ -170,6 +183,9 @@ func compareLayers(book: Layer, engine: Layer, x: Tensor, rng: inout SeededRando
         #expect(simple.executedLayers.allSatisfy { layer in simple.layers.contains { $0 === layer } })
         #expect(simple.onEngine().executedLayerNames == ["Convolution+ReLU+MaxPooling", "Affine", "ReLU", "Affine"])
         #expect(simple.onEngine(fusesBlocks: false).executedLayerNames == simple.layers.map(\.name))
+        #expect(simple.onEngine().runsAs == Array(repeating: "engine: Convolution+ReLU+MaxPooling", count: 3)
+                + ["engine: Affine", "engine: ReLU", "engine: Affine"])
+        #expect(simple.runsAs == Array(repeating: "book layer", count: 6))
         let deeper = Network.deeperConvNet(rng: &rng).onEngine()
         #expect(deeper.executedLayerNames.prefix(3) == ["Convolution", "ReLU", "Convolution+ReLU+MaxPooling"])
 

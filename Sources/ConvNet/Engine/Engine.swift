@@ -9,8 +9,8 @@
 package enum Engine {
     /// The engine's version of each layer: a Convolution, ReLU and 2×2 MaxPooling (stride
     /// 2, no padding) in a row become one ConvolutionBlock (unless `fusesBlocks` is false);
-    /// Convolution, MaxPooling, ReLU and Affine get their engine layers; the rest (Sigmoid,
-    /// Flatten, Dropout, AveragePooling) are cheap and run as the book wrote them.
+    /// Convolution, MaxPooling, ReLU, Affine and Dropout get their engine layers; the rest
+    /// (Sigmoid, Flatten, AveragePooling) run as the book wrote them.
     package static func layers(for layers: [Layer], fusesBlocks: Bool = true) -> [Layer] {
         var result: [Layer] = []
         var i = 0
@@ -25,6 +25,7 @@ package enum Engine {
             case let pooling as MaxPooling: result.append(EngineMaxPooling(pooling))
             case is ReLU: result.append(EngineReLU())
             case let affine as Affine: result.append(EngineAffine(affine))
+            case let dropout as Dropout: result.append(EngineDropout(dropout))
             default: result.append(layers[i])
             }
             i += 1

@@ -20,22 +20,28 @@ func im2col(_ x: Tensor, filterHeight fh: Int, filterWidth fw: Int, stride: Int,
     let (n, c) = (x.shape[0], x.shape[1])
     let (oh, ow) = requireOutputSize(x.shape, fh, fw, stride: stride, padding: padding, "im2col")
     let image = padded(x, by: padding, with: paddingValue)          // N×C×(H+2P)×(W+2P)
-    var col = Tensor(shape: [n * oh * ow, c * fh * fw])
-    for i in 0..<n {
-        for oy in 0..<oh {
-            for ox in 0..<ow {
-                let row = (i * oh + oy) * ow + ox                      // the window under output (oy, ox)
+    let (hp, wp) = (image.shape[2], image.shape[3])
+    let rowLength = c * fh * fw                                       // one window: C·FH·FW numbers
+    var col = [Float](repeating: 0, count: n * oh * ow * rowLength)   // (N·OH·OW) × (C·FH·FW)
+    // The book's loops: one filter position (fy, fx) at a time, every window's number at
+    // that position copied in one sweep over the images.
+    for fy in 0..<fh {
+        for fx in 0..<fw {
+            for i in 0..<n {
                 for ch in 0..<c {
-                    for fy in 0..<fh {
-                        for fx in 0..<fw {
-                            col[row, (ch * fh + fy) * fw + fx] = image[i, ch, oy * stride + fy, ox * stride + fx]
+                    let column = (ch * fh + fy) * fw + fx                 // this position's column of col
+                    for oy in 0..<oh {
+                        for ox in 0..<ow {
+                            let row = (i * oh + oy) * ow + ox             // the window under output (oy, ox)
+                            let pixel = ((i * c + ch) * hp + oy * stride + fy) * wp + ox * stride + fx   // image[i, ch, y, x]
+                            col[row * rowLength + column] = image.data[pixel]
                         }
                     }
                 }
             }
         }
     }
-    return col
+    return Tensor(shape: [n * oh * ow, rowLength], data: col)
 }
 
 /// col2im: the adjoint of im2col. Every entry of `col` is added back onto the pixel it was
@@ -50,22 +56,26 @@ public func col2im(_ col: Tensor, inputShape: [Int], filterHeight fh: Int, filte
     let (oh, ow) = requireOutputSize(inputShape, fh, fw, stride: stride, padding: padding, "col2im")
     require(col.shape == [n * oh * ow, c * fh * fw],
             "col2im: col is \(col.shape), but input \(inputShape) with a \(fh)×\(fw) filter needs [\(n * oh * ow), \(c * fh * fw)]")
-    var image = Tensor(shape: [n, c, h + 2 * padding, w + 2 * padding])    // padded, like im2col's
-    for i in 0..<n {
-        for oy in 0..<oh {
-            for ox in 0..<ow {
-                let row = (i * oh + oy) * ow + ox
+    let (hp, wp) = (h + 2 * padding, w + 2 * padding)
+    let rowLength = c * fh * fw
+    var image = [Float](repeating: 0, count: n * c * hp * wp)         // N×C×(H+2P)×(W+2P), padded like im2col's
+    for fy in 0..<fh {
+        for fx in 0..<fw {
+            for i in 0..<n {
                 for ch in 0..<c {
-                    for fy in 0..<fh {
-                        for fx in 0..<fw {
-                            image[i, ch, oy * stride + fy, ox * stride + fx] += col[row, (ch * fh + fy) * fw + fx]
+                    let column = (ch * fh + fy) * fw + fx
+                    for oy in 0..<oh {
+                        for ox in 0..<ow {
+                            let row = (i * oh + oy) * ow + ox
+                            let pixel = ((i * c + ch) * hp + oy * stride + fy) * wp + ox * stride + fx
+                            image[pixel] += col.data[row * rowLength + column]
                         }
                     }
                 }
             }
         }
     }
-    return cropped(image, by: padding)                                     // N×C×H×W
+    return cropped(Tensor(shape: [n, c, hp, wp], data: image), by: padding)   // N×C×H×W
 }
 
 /// The batch with a border of `padding` pixels on every side, filled with `value`:
@@ -74,15 +84,16 @@ public func padded(_ x: Tensor, by padding: Int, with value: Float) -> Tensor {
     require(x.rank == 4 && padding >= 0, "padded needs an N×C×H×W tensor and padding ≥ 0, got \(x.shape), \(padding)")
     if padding == 0 { return x }
     let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
-    var out = Tensor(shape: [n, c, h + 2 * padding, w + 2 * padding], repeating: value)
-    for i in 0..<n {
-        for ch in 0..<c {
-            for row in 0..<h {
-                for column in 0..<w { out[i, ch, row + padding, column + padding] = x[i, ch, row, column] }
+    let (hp, wp) = (h + 2 * padding, w + 2 * padding)
+    var out = [Float](repeating: value, count: n * c * hp * wp)
+    for plane in 0..<(n * c) {                                          // one channel of one image
+        for row in 0..<h {
+            for column in 0..<w {
+                out[(plane * hp + row + padding) * wp + column + padding] = x.data[(plane * h + row) * w + column]
             }
         }
     }
-    return out
+    return Tensor(shape: [n, c, hp, wp], data: out)
 }
 
 /// The inverse of `padded`: the border of `padding` pixels cut off every side.
@@ -91,15 +102,16 @@ public func cropped(_ x: Tensor, by padding: Int) -> Tensor {
             "cropped: cannot cut \(padding) from every side of \(x.shape)")
     if padding == 0 { return x }
     let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2] - 2 * padding, x.shape[3] - 2 * padding)
-    var out = Tensor(shape: [n, c, h, w])
-    for i in 0..<n {
-        for ch in 0..<c {
-            for row in 0..<h {
-                for column in 0..<w { out[i, ch, row, column] = x[i, ch, row + padding, column + padding] }
+    let (hp, wp) = (x.shape[2], x.shape[3])
+    var out = [Float](repeating: 0, count: n * c * h * w)
+    for plane in 0..<(n * c) {
+        for row in 0..<h {
+            for column in 0..<w {
+                out[(plane * h + row) * w + column] = x.data[(plane * hp + row + padding) * wp + column + padding]
             }
         }
     }
-    return out
+    return Tensor(shape: [n, c, h, w], data: out)
 }
 
 /// OH and OW for a window over an N×C×H×W shape, where a misfit is a programming error

@@ -29,12 +29,12 @@ public final class MaxPooling: Layer {
         let col = im2col(x, filterHeight: poolHeight, filterWidth: poolWidth, stride: stride,
                          padding: padding, paddingValue: -.infinity)
             .reshaped([-1, poolHeight * poolWidth])                       // (N·OH·OW·C) × (PH·PW)
-        argmax = (0..<col.shape[0]).map { row in
-            var best = 0
-            for j in 1..<col.shape[1] where col[row, j] > col[row, best] { best = j }
-            return best
+        let (rows, windowSize) = (col.shape[0], col.shape[1])
+        argmax = (0..<rows).map { row in                                  // the first largest of each row
+            let window = col.data[(row * windowSize)..<((row + 1) * windowSize)]
+            return window.indices.reduce(window.startIndex) { window[$1] > window[$0] ? $1 : $0 } - row * windowSize
         }
-        let out = Tensor(shape: [col.shape[0]], data: argmax.enumerated().map { row, j in col[row, j] })
+        let out = Tensor(shape: [rows], data: (0..<rows).map { col.data[$0 * windowSize + argmax[$0]] })
         inputShape = x.shape
         return out.reshaped([s[0], s[2], s[3], s[1]])                     // N×OH×OW×C
             .transposed(0, 3, 1, 2)                                       // N×C×OH×OW
@@ -45,7 +45,7 @@ public final class MaxPooling: Layer {
         let d = dout.transposed(0, 2, 3, 1).reshaped([-1])                // N·OH·OW·C, the order of col's rows
         var dmax = Tensor(shape: [d.count, poolHeight * poolWidth])       // (N·OH·OW·C) × (PH·PW)
         for row in 0..<d.count {
-            dmax[row, argmax[row]] = d.data[row]                          // only the winner gets the gradient
+            dmax.data[row * poolHeight * poolWidth + argmax[row]] = d.data[row]   // only the winner gets the gradient
         }
         let dcol = dmax.reshaped([-1, inputShape[1] * poolHeight * poolWidth])   // (N·OH·OW) × (C·PH·PW)
         return col2im(dcol, inputShape: inputShape, filterHeight: poolHeight, filterWidth: poolWidth,
@@ -93,9 +93,9 @@ public final class AveragePooling: Layer {
         let s = requireOutputShape(for: x.shape)                          // N×C×OH×OW
         let col = im2col(x, filterHeight: poolHeight, filterWidth: poolWidth, stride: stride, padding: padding)
             .reshaped([-1, poolHeight * poolWidth])                       // (N·OH·OW·C) × (PH·PW)
-        let windowSize = Float(poolHeight * poolWidth)
-        let out = Tensor(shape: [col.shape[0]], data: (0..<col.shape[0]).map { row in
-            (0..<col.shape[1]).reduce(0) { $0 + col[row, $1] } / windowSize
+        let windowSize = poolHeight * poolWidth
+        let out = Tensor(shape: [col.shape[0]], data: (0..<col.shape[0]).map { row in   // the mean of each row
+            col.data[(row * windowSize)..<((row + 1) * windowSize)].reduce(0, +) / Float(windowSize)
         })
         inputShape = x.shape
         return out.reshaped([s[0], s[2], s[3], s[1]]).transposed(0, 3, 1, 2)   // N×C×OH×OW
@@ -106,7 +106,7 @@ public final class AveragePooling: Layer {
         let windowSize = poolHeight * poolWidth
         var dcol = Tensor(shape: [d.count, windowSize])                   // (N·OH·OW·C) × (PH·PW)
         for row in 0..<d.count {
-            for j in 0..<windowSize { dcol[row, j] = d.data[row] / Float(windowSize) }
+            for j in 0..<windowSize { dcol.data[row * windowSize + j] = d.data[row] / Float(windowSize) }
         }
         return col2im(dcol.reshaped([-1, inputShape[1] * windowSize]), inputShape: inputShape,
                       filterHeight: poolHeight, filterWidth: poolWidth, stride: stride, padding: padding)

@@ -12,15 +12,13 @@ public final class ReLU: Layer {
 
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
         mask = x.data.map { $0 <= 0 }
-        var out = x
-        for i in 0..<out.count where mask[i] { out.data[i] = 0 }
-        return out
+        return x.map { $0 > 0 ? $0 : 0 }
     }
 
     public func backward(_ dout: Tensor) -> Tensor {
         require(dout.count == mask.count, "ReLU.backward: dout \(dout.shape) does not match the last forward")
-        var dx = dout                        // a copy: the book zeroes dout itself, we leave it alone
-        for i in 0..<dx.count where mask[i] { dx.data[i] = 0 }
-        return dx
+        // A new tensor: the book zeroes dout itself, we leave it alone.
+        let dx = zip(dout.data, mask).map { gradient, blocked in blocked ? 0 : gradient }
+        return Tensor(shape: dout.shape, data: dx)
     }
 }

@@ -34,22 +34,27 @@ extension Tensor {
     /// The sum of the rows of a matrix: R×C → C (numpy's `x.sum(axis=0)`).
     public func sumOfRows() -> Tensor {
         require(rank == 2, "sumOfRows needs a matrix, got \(shape)")
-        let (rows, columns) = (shape[0], shape[1])
+        let (rows, columns, x) = (shape[0], shape[1], data)
         var sum = [Float](repeating: 0, count: columns)
         for i in 0..<rows {
-            for j in 0..<columns { sum[j] += data[i * columns + j] }
+            for j in 0..<columns { sum[j] += x[i * columns + j] }
         }
         return Tensor(shape: [columns], data: sum)
     }
 
     /// `row` added to every row of a matrix: R×C + C → R×C (numpy's broadcast `x + b`).
     public func addingToEveryRow(_ row: Tensor) -> Tensor {
-        require(rank == 2 && row.shape == [shape[1]], "addingToEveryRow: \(row.shape) does not fit the rows of \(shape)")
-        let (rows, columns) = (shape[0], shape[1])
-        var out = data
+        var out = self
+        out.addToEveryRow(row)
+        return out
+    }
+
+    /// The same, in place: `x += b` with b broadcast over the rows.
+    public mutating func addToEveryRow(_ row: Tensor) {
+        require(rank == 2 && row.shape == [shape[1]], "addToEveryRow: \(row.shape) does not fit the rows of \(shape)")
+        let (rows, columns, b) = (shape[0], shape[1], row.data)
         for i in 0..<rows {
-            for j in 0..<columns { out[i * columns + j] += row.data[j] }
+            for j in 0..<columns { data[i * columns + j] += b[j] }
         }
-        return Tensor(shape: shape, data: out)
     }
 }

@@ -90,8 +90,10 @@ func compareLayers(book: Layer, engine: Layer, x: Tensor, rng: inout SeededRando
         let book = MaxPooling(poolHeight: ph, poolWidth: pw, stride: s, padding: p)
         let engine = EngineMaxPooling(book)
         Parallelism.$override.withValue(threads) {
+            // The same maxima exactly; dx may differ by rounding where windows overlap
+            // (a cell that wins several windows sums their gradients in another order).
             for (name, difference) in compareLayers(book: book, engine: engine, x: x, rng: &rng) {
-                #expect(difference == 0, "case \(Self.poolings[caseIndex]), \(threads) thread(s), \(name): \(difference)")
+                #expect(difference <= (name == "out" ? 0 : 1e-6), "case \(Self.poolings[caseIndex]), \(threads) thread(s), \(name): \(difference)")
             }
             #expect(engine.winners == book.winners, "case \(Self.poolings[caseIndex]): the winners differ")
         }

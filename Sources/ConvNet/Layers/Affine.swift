@@ -41,7 +41,9 @@ public final class Affine: Layer {
         _ = requireOutputShape(for: x.shape)
         inputShape = x.shape
         self.x = x.reshaped([x.shape[0], inputSize])                      // N×D
-        return matrixMultiply(self.x, W.value).addingToEveryRow(b.value)  // N×M = x·W + b
+        var out = matrixMultiply(self.x, W.value)                         // N×M = x·W
+        out.addToEveryRow(b.value)                                        //     + b
+        return out
     }
 
     public func backward(_ dout: Tensor) -> Tensor {

@@ -58,8 +58,8 @@ public final class Convolution: Layer {
         let col = im2col(x, filterHeight: filterHeight, filterWidth: filterWidth,
                          stride: stride, padding: padding)                // (N·OH·OW) × (C·FH·FW)
         let w = W.value.reshaped([filterCount, -1])                       // FN × (C·FH·FW)
-        let out = matrixMultiply(col, w, transposeB: true)                // (N·OH·OW) × FN   = col · Wᵀ
-            .addingToEveryRow(b.value)                                    //   + b
+        var out = matrixMultiply(col, w, transposeB: true)                // (N·OH·OW) × FN   = col · Wᵀ
+        out.addToEveryRow(b.value)                                        //   + b
         (self.x, self.col) = (x, col)
         return out.reshaped([s[0], s[2], s[3], filterCount])              // N×OH×OW×FN
             .transposed(0, 3, 1, 2)                                       // N×FN×OH×OW

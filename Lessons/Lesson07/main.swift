@@ -150,7 +150,7 @@ lesson.step("Equal time",
 lesson.step("SGD, Momentum, RMSprop and Adam",
             """
             Same network, batches of 100, three epochs, four update rules (Lesson 04 and \
-            the comments in Sources/ConvNet/Optimizers.swift write each one out). \
+            the comments in Sources/ConvNet/Training/Optimizers.swift write each one out). \
             Momentum and Adam carry speed from step to step; RMSprop and Adam give each \
             weight its own step size. The curve is the loss of each step, averaged over \
             20 steps to calm the noise of the batches.

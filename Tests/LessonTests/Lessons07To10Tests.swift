@@ -30,6 +30,10 @@ import Testing
         #expect(run.output.split(separator: "\n").contains { $0.trimmingCharacters(in: .whitespaces).hasPrefix("total")
                                                                && $0.contains(" 433890") })
         #expect(run.output.contains("training accuracy 100 %"))
+        // The book layers and the engine agree on a batch, and the table says what runs.
+        let difference = try #require(Lessons01To06Tests.number(after: "largest relative gradient difference: ", in: run.output))
+        #expect(difference <= 1e-5, "book layers and engine differ by \(difference)")
+        #expect(run.output.contains("engine: Convolution+ReLU+MaxPooling"))
         #expect(run.output.contains("identical scores true"))
         #expect(FileManager.default.fileExists(atPath: model))
         // The last line, in its fixed form.

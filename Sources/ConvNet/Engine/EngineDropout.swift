@@ -5,7 +5,7 @@
 package final class EngineDropout: Layer {
     package let layer: Dropout
     package var name: String { "Dropout" }
-    private var scaledMask: [Float] = []      // 0 or 1/(1 − ratio) for each value
+    private(set) var scaledMask: [Float] = []   // 0 or 1/(1 − ratio) for each value
     private var output = Tensor(shape: [0])
     private var dx = Tensor(shape: [0])
 

@@ -11,7 +11,7 @@ public final class Dropout: Layer {
     public var name: String { "Dropout" }
     /// The generator of the masks; a checkpoint saves and restores its state.
     public var rng: SeededRandom
-    private var scaledMask: [Float] = []     // 0 or 1/(1 − ratio) for each value
+    private(set) var scaledMask: [Float] = []   // 0 or 1/(1 − ratio) for each value
     /// When true, training-mode forward reuses the last mask instead of drawing a new one
     /// (a gradient check needs the same function on every evaluation).
     public var freezesMask = false

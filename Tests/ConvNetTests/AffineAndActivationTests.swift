@@ -56,4 +56,29 @@ import Testing
         #expect(Dropout(ratio: 0.3, seed: 4).forward(x) == Dropout(ratio: 0.3, seed: 4).forward(x))
         #expect(Dropout(ratio: 0.3, seed: 4).forward(x) != Dropout(ratio: 0.3, seed: 5).forward(x))
     }
+
+    /// Each element-wise layer's dx against its definition, element by element, book and
+    /// engine: ReLU passes dout where x > 0, Sigmoid multiplies by y(1 − y), Flatten only
+    /// reshapes, Dropout multiplies by the mask its forward applied (out / x).
+    @Test func backwardsEqualTheirDefinitions() {
+        var rng = SeededRandom(seed: 17)
+        let x = distinctInput([3, 2, 3, 4], rng: &rng)
+        let dout = Tensor.randomNormal(x.shape, rng: &rng)
+        let layers: [(Layer, (Tensor) -> [Float])] = [
+            (ReLU(), { _ in zip(x.data, dout.data).map { $0 > 0 ? $1 : 0 } }),
+            (EngineReLU(), { _ in zip(x.data, dout.data).map { $0 > 0 ? $1 : 0 } }),
+            (Sigmoid(), { out in zip(out.data, dout.data).map { y, d in d * y * (1 - y) } }),
+            (Flatten(), { _ in dout.data }),
+            (Dropout(ratio: 0.4, seed: 3), { out in (0..<x.count).map { dout.data[$0] * out.data[$0] / x.data[$0] } }),
+            (EngineDropout(Dropout(ratio: 0.4, seed: 3)), { out in (0..<x.count).map { dout.data[$0] * out.data[$0] / x.data[$0] } }),
+        ]
+        for (layer, definition) in layers {
+            let out = layer.forward(x, training: true)
+            let expected = definition(out)
+            let dx = layer.backward(layer is Flatten ? dout.reshaped(out.shape) : dout)
+            #expect(dx.count == expected.count)
+            let worst = zip(dx.data, expected).map { abs($0 - $1) / max(abs($0) + abs($1), 1e-6) }.max() ?? 0
+            #expect(worst <= 1e-6, "\(layer.name) (\(type(of: layer))): dx differs from its definition by \(worst)")
+        }
+    }
 }

@@ -21,6 +21,25 @@ import Testing
         #expect(out.maxAbsDifference(expected) <= 1e-5, "case \(k)")
     }
 
+    /// Non-square inputs and filters, stride with padding: (C, FN, H, W, FH, FW, stride, padding).
+    static let nonSquare: [(Int, Int, Int, Int, Int, Int, Int, Int)] = [
+        (2, 3, 7, 9, 3, 5, 2, 1), (3, 2, 6, 8, 2, 4, 1, 0), (2, 2, 12, 11, 4, 3, 3, 2), (1, 4, 5, 6, 3, 2, 1, 1),
+    ]
+
+    @Test(arguments: 0..<nonSquare.count)
+    func nonSquareEqualsNaiveLoops(caseIndex: Int) {
+        let (c, fn, h, w, fh, fw, s, p) = Self.nonSquare[caseIndex]
+        var rng = SeededRandom(seed: UInt64(caseIndex + 20))
+        let x = Tensor.randomNormal([2, c, h, w], rng: &rng)
+        let layer = Convolution(filters: fn, channels: c, filterHeight: fh, filterWidth: fw, stride: s, padding: p,
+                                weightStd: 1, rng: &rng)
+        layer.b.value = .randomNormal([fn], rng: &rng)
+        let expected = Naive.convolution(x, layer.W.value, layer.b.value, stride: s, padding: p)
+        let out = layer.forward(x)
+        #expect(out.shape == expected.shape)
+        #expect(out.shape == expected.shape && out.maxAbsDifference(expected) <= 1e-5, "case \(Self.nonSquare[caseIndex])")
+    }
+
     /// Multi-channel: each output sums C·FH·FW weights plus a bias (an RGB-like input).
     @Test func rgbOutputSumsAllChannels() {
         let x = Tensor(shape: [1, 3, 32, 32], repeating: 1)

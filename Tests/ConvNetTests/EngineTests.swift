@@ -34,10 +34,11 @@ func compareLayers(book: Layer, engine: Layer, x: Tensor, rng: inout SeededRando
 @Suite struct EngineTests {
     /// (N, C, H, W, FN, FH, FW, stride, padding): the network's first convolution, a
     /// non-square input with a non-square filter and padding, stride 2 with padding,
-    /// stride 3 with padding 2, and a 1×1 filter.
+    /// stride 3 with padding 2, a 1×1 filter, and a non-square filter at stride 1 without
+    /// padding (the unrolling's fast path).
     static let convolutions: [(Int, Int, Int, Int, Int, Int, Int, Int, Int)] = [
         (4, 1, 28, 28, 6, 5, 5, 1, 0), (8, 3, 15, 17, 8, 3, 2, 1, 1), (6, 2, 11, 9, 5, 3, 5, 2, 1),
-        (5, 2, 12, 14, 4, 4, 3, 3, 2), (4, 4, 7, 10, 3, 1, 1, 1, 0),
+        (5, 2, 12, 14, 4, 4, 3, 3, 2), (4, 4, 7, 10, 3, 1, 1, 1, 0), (3, 2, 9, 12, 4, 3, 5, 1, 0),
     ]
 
     @Test(arguments: 0..<convolutions.count, [1, 2])
@@ -86,7 +87,7 @@ func compareLayers(book: Layer, engine: Layer, x: Tensor, rng: inout SeededRando
         var rng = SeededRandom(seed: UInt64(caseIndex + 60))
         var x = Tensor.randomNormal([n, c, h, w], rng: &rng)
         // After a ReLU many windows are all zeros: ties, which must go to the same winner.
-        if caseIndex % 2 == 0 { x = x.map { max(0, ($0 * 2).rounded() / 2) } }
+        if caseIndex != 2 { x = x.map { max(0, ($0 * 2).rounded() / 2) } }
         let book = MaxPooling(poolHeight: ph, poolWidth: pw, stride: s, padding: p)
         let engine = EngineMaxPooling(book)
         Parallelism.$override.withValue(threads) {

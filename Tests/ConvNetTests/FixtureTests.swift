@@ -23,49 +23,96 @@ import Testing
         return Tensor(shape: shape, data: data.map(Float.init))
     }
 
-    func expectMatch(_ got: Tensor, _ f: [String: Any], _ key: String, _ name: String) throws {
+    func expectMatch(_ got: Tensor, _ f: [String: Any], _ key: String, _ name: String, tolerance: Float = 1e-5) throws {
         let expected = try tensor(f, key)
         #expect(got.shape == expected.shape, "\(name) \(key): shape \(got.shape), numpy \(expected.shape)")
         if got.shape == expected.shape {
             let difference = got.maxAbsDifference(expected)
-            #expect(difference <= 1e-5, "\(name) \(key): max abs difference from numpy \(difference)")
+            #expect(difference <= tolerance, "\(name) \(key): max abs difference from numpy \(difference)")
         }
     }
 
-    @Test(arguments: ["convolution_3ch_stride2_pad1", "convolution_2ch_stride1_pad0", "convolution_1ch_5x5_pad2"])
-    func convolution(name: String) throws {
+    static let convolutions = ["convolution_3ch_stride2_pad1", "convolution_2ch_stride1_pad0", "convolution_1ch_5x5_pad2",
+                               "convolution_nonsquare_3x5_stride2_pad1", "convolution_nonsquare_2x4_stride1_pad0",
+                               "convolution_4x3_stride3_pad2"]
+
+    /// The book's Convolution and the engine's, on the same numpy case.
+    @Test(arguments: convolutions, [false, true])
+    func convolution(name: String, engine: Bool) throws {
         let f = try fixture(name)
-        let layer = Convolution(weights: try tensor(f, "W"), bias: try tensor(f, "b"),
-                                stride: try #require(f["stride"] as? Int), padding: try #require(f["padding"] as? Int))
-        try expectMatch(layer.forward(try tensor(f, "x")), f, "out", name)
-        try expectMatch(layer.backward(try tensor(f, "dout")), f, "dx", name)
-        try expectMatch(layer.dW, f, "dW", name)
-        try expectMatch(layer.db, f, "db", name)
+        let book = Convolution(weights: try tensor(f, "W"), bias: try tensor(f, "b"),
+                               stride: try #require(f["stride"] as? Int), padding: try #require(f["padding"] as? Int))
+        let layer: Layer = engine ? EngineConvolution(book) : book
+        let label = (engine ? "engine " : "") + name
+        try expectMatch(layer.forward(try tensor(f, "x")), f, "out", label)
+        try expectMatch(layer.backward(try tensor(f, "dout")), f, "dx", label)
+        try expectMatch(book.dW, f, "dW", label)
+        try expectMatch(book.db, f, "db", label)
     }
 
-    @Test(arguments: ["max_pooling_2x2_stride2", "max_pooling_3x3_stride1"])
-    func maxPooling(name: String) throws {
+    static let poolings = ["max_pooling_2x2_stride2", "max_pooling_3x3_stride1", "max_pooling_3x3_stride1_pad1",
+                           "max_pooling_2x3_stride2_pad1", "max_pooling_3x2_stride1_overlapping", "max_pooling_2x2_stride2_ties",
+                           "max_pooling_3x3_stride1_pad1_ties", "average_pooling_3x3_stride2_pad1", "average_pooling_2x3_stride1"]
+
+    /// Max pooling (book and engine, ties going to the first cell in reading order) and
+    /// average pooling, with padding, overlapping and non-square windows.
+    @Test(arguments: poolings, [false, true])
+    func pooling(name: String, engine: Bool) throws {
         let f = try fixture(name)
-        let size = try #require(f["size"] as? Int), stride = try #require(f["stride"] as? Int)
-        let layer = MaxPooling(poolHeight: size, poolWidth: size, stride: stride, padding: 0)
-        try expectMatch(layer.forward(try tensor(f, "x")), f, "out", name)
-        try expectMatch(layer.backward(try tensor(f, "dout")), f, "dx", name)
+        let size: [Int]
+        if let pair = f["size"] as? [Int] { size = pair } else { let side = try #require(f["size"] as? Int); size = [side, side] }
+        let (stride, padding) = (try #require(f["stride"] as? Int), (f["padding"] as? Int) ?? 0)
+        let layer: Layer
+        if (f["kind"] as? String) == "average" {
+            guard !engine else { return }              // the engine runs the book's AveragePooling
+            layer = AveragePooling(poolHeight: size[0], poolWidth: size[1], stride: stride, padding: padding)
+        } else {
+            let book = MaxPooling(poolHeight: size[0], poolWidth: size[1], stride: stride, padding: padding)
+            layer = engine ? EngineMaxPooling(book) : book
+        }
+        let label = (engine ? "engine " : "") + name
+        try expectMatch(layer.forward(try tensor(f, "x")), f, "out", label)
+        try expectMatch(layer.backward(try tensor(f, "dout")), f, "dx", label)
     }
 
-    @Test func affine() throws {
+    @Test(arguments: [false, true])
+    func affine(engine: Bool) throws {
         let f = try fixture("affine")
-        let layer = Affine(weights: try tensor(f, "W"), bias: try tensor(f, "b"))
+        let book = Affine(weights: try tensor(f, "W"), bias: try tensor(f, "b"))
+        let layer: Layer = engine ? EngineAffine(book) : book
         try expectMatch(layer.forward(try tensor(f, "x")), f, "out", "affine")
         try expectMatch(layer.backward(try tensor(f, "dout")), f, "dx", "affine")
-        try expectMatch(layer.dW, f, "dW", "affine")
-        try expectMatch(layer.db, f, "db", "affine")
+        try expectMatch(book.dW, f, "dW", "affine")
+        try expectMatch(book.db, f, "db", "affine")
     }
 
-    @Test func relu() throws {
+    @Test(arguments: [false, true])
+    func relu(engine: Bool) throws {
         let f = try fixture("relu")
-        let layer = ReLU()
+        let layer: Layer = engine ? EngineReLU() : ReLU()
         try expectMatch(layer.forward(try tensor(f, "x")), f, "out", "relu")
         try expectMatch(layer.backward(try tensor(f, "dout")), f, "dx", "relu")
+    }
+
+    /// Two steps of each optimizer from the same start, with ε at its documented 1e-7.
+    @Test(arguments: ["sgd", "momentum", "adagrad", "rmsprop", "adam"])
+    func optimizer(name: String) throws {
+        let f = try fixture("optimizers")
+        let p = Parameter("W", try tensor(f, "w"))
+        let gradients = try #require(f["gradients"] as? [[String: Any]])
+        let expected = try #require(f[name] as? [[String: Any]])
+        let optimizer: Optimizer = switch name {
+        case "sgd": SGD(learningRate: 0.1)
+        case "momentum": Momentum(learningRate: 0.1, momentum: 0.9)
+        case "adagrad": AdaGrad(learningRate: 0.1)
+        case "rmsprop": RMSprop(learningRate: 0.01, decay: 0.99)
+        default: Adam(learningRate: 0.001)
+        }
+        for (step, (g, w)) in zip(gradients, expected).enumerated() {
+            p.gradient = try tensor(["g": g], "g")
+            optimizer.update([p])
+            try expectMatch(p.value, ["w": w], "w", "\(name) step \(step + 1)", tolerance: 1e-6)
+        }
     }
 
     @Test func softmaxWithLoss() throws {

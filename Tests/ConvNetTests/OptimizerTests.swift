@@ -60,4 +60,24 @@ import Testing
             #expect(error < 0.02, "\(optimizer.name) ended at \(p.value.data), minimum at \(c)")
         }
     }
+
+    /// ε = 1e-7 (the documented value) matters when gradients are tiny: one step from 0 with
+    /// a gradient of 1e-7, worked out in Double from each update rule. An ε of 1e-8 would
+    /// change each of these steps by half or more.
+    @Test func epsilonIsTheDocumentedOne() {
+        let g = 1e-7, eps = 1e-7
+        let adaGrad = -0.1 * g / ((g * g).squareRoot() + eps)                         // −0.05
+        let rmsProp = -0.01 * g / ((0.01 * g * g).squareRoot() + eps)                 // −0.00909
+        let lrT = 0.001 * (1 - 0.999).squareRoot() / (1 - 0.9)
+        let adam = -lrT * (0.1 * g) / ((0.001 * g * g).squareRoot() + eps)            // −3.07e-5
+        for (optimizer, expected) in [(AdaGrad(learningRate: 0.1) as Optimizer, adaGrad),
+                                      (RMSprop(learningRate: 0.01, decay: 0.99), rmsProp),
+                                      (Adam(learningRate: 0.001), adam)] {
+            let p = Parameter("W", Tensor(shape: [1], data: [0]))
+            p.gradient = Tensor(shape: [1], data: [Float(g)])
+            optimizer.update([p])
+            let step = Double(p.value.data[0])
+            #expect(abs(step - expected) <= 1e-4 * abs(expected), "\(optimizer.name): step \(step), expected \(expected)")
+        }
+    }
 }

@@ -113,6 +113,122 @@ onehot = np.eye(6)[labels]
 fixtures["softmax_with_loss"] = {"x": t(x), "labels": labels, "y": t(y), "loss": float(loss),
                                  "dx": t((y - onehot) / 4)}
 
+
+# ---- Added in session 7: non-square shapes, stride with padding, pooling with padding,
+# overlapping windows and ties, average pooling, and optimizer steps. A generator of their
+# own, so the fixtures above stay as they were.
+rng2 = np.random.default_rng(2026)
+
+for name, shape_x, shape_w, stride, pad in [
+    ("convolution_nonsquare_3x5_stride2_pad1", (2, 2, 7, 9), (3, 2, 3, 5), 2, 1),
+    ("convolution_nonsquare_2x4_stride1_pad0", (2, 3, 6, 8), (2, 3, 2, 4), 1, 0),
+    ("convolution_4x3_stride3_pad2", (1, 2, 12, 11), (2, 2, 4, 3), 3, 2),
+]:
+    x = rng2.standard_normal(shape_x).astype(np.float32)
+    w = rng2.standard_normal(shape_w).astype(np.float32)
+    b = rng2.standard_normal(shape_w[0]).astype(np.float32)
+    out = conv_forward(x.astype(np.float64), w.astype(np.float64), b.astype(np.float64), stride, pad)
+    dout = rng2.standard_normal(out.shape).astype(np.float32)
+    dx, dw, db = conv_backward(x.astype(np.float64), w.astype(np.float64), dout.astype(np.float64), stride, pad)
+    fixtures[name] = {"stride": stride, "padding": pad, "x": t(x), "W": t(w), "b": t(b), "out": t(out),
+                      "dout": t(dout), "dx": t(dx), "dW": t(dw), "db": t(db)}
+
+
+def pool(x, dout, ph, pw, stride, pad, use_max):
+    """Direct loops. Max: padding never wins, a tie goes to the first cell in reading order
+    (numpy's argmax). Average: padding counts as zero, the divisor is the whole window."""
+    n, c, h, w = x.shape
+    fill = -np.inf if use_max else 0.0
+    xp = np.pad(x.astype(np.float64), ((0, 0), (0, 0), (pad, pad), (pad, pad)), constant_values=fill)
+    oh, ow = (h + 2 * pad - ph) // stride + 1, (w + 2 * pad - pw) // stride + 1
+    out = np.zeros((n, c, oh, ow))
+    dxp = np.zeros_like(xp)
+    for i in range(oh):
+        for j in range(ow):
+            window = xp[:, :, i * stride:i * stride + ph, j * stride:j * stride + pw].reshape(n, c, -1)
+            if use_max:
+                out[:, :, i, j] = window.max(axis=2)
+                winner = window.argmax(axis=2)
+                for a in range(n):
+                    for ch in range(c):
+                        wi, wj = divmod(int(winner[a, ch]), pw)
+                        dxp[a, ch, i * stride + wi, j * stride + wj] += dout[a, ch, i, j]
+            else:
+                out[:, :, i, j] = window.sum(axis=2) / (ph * pw)
+                dxp[:, :, i * stride:i * stride + ph, j * stride:j * stride + pw] += \
+                    dout[:, :, i, j][:, :, None, None] / (ph * pw)
+    return out, dxp[:, :, pad:pad + h, pad:pad + w]
+
+
+for name, shape, ph, pw, stride, pad, use_max, ties in [
+    ("max_pooling_3x3_stride1_pad1", (2, 2, 5, 6), 3, 3, 1, 1, True, False),
+    ("max_pooling_2x3_stride2_pad1", (2, 3, 6, 7), 2, 3, 2, 1, True, False),
+    ("max_pooling_3x2_stride1_overlapping", (1, 2, 6, 5), 3, 2, 1, 0, True, False),
+    ("max_pooling_2x2_stride2_ties", (2, 3, 6, 20), 2, 2, 2, 0, True, True),
+    ("max_pooling_3x3_stride1_pad1_ties", (2, 2, 6, 7), 3, 3, 1, 1, True, True),
+    ("average_pooling_3x3_stride2_pad1", (2, 2, 7, 9), 3, 3, 2, 1, False, False),
+    ("average_pooling_2x3_stride1", (2, 2, 5, 6), 2, 3, 1, 0, False, False),
+]:
+    if ties:
+        # After a ReLU: many zeros, and values on a coarse grid, so windows tie.
+        x = np.maximum(0, np.round(rng2.standard_normal(shape) * 2) / 2).astype(np.float32)
+    else:
+        count = int(np.prod(shape))
+        x = (rng2.permutation(count).astype(np.float32) / count - 0.5).reshape(shape)
+    oh, ow = (shape[2] + 2 * pad - ph) // stride + 1, (shape[3] + 2 * pad - pw) // stride + 1
+    dout = rng2.standard_normal((shape[0], shape[1], oh, ow)).astype(np.float32)
+    out, dx = pool(x, dout.astype(np.float64), ph, pw, stride, pad, use_max)
+    fixtures[name] = {"kind": "max" if use_max else "average", "size": [ph, pw], "stride": stride, "padding": pad,
+                      "x": t(x), "out": t(out), "dout": t(dout), "dx": t(dx)}
+
+# Optimizers: two steps from the same start, with the documented constants (ε = 1e-7 for
+# AdaGrad, RMSprop and Adam; Adam in the book's form, the bias correction folded into the
+# learning rate). Some gradients are tiny, so that a different ε changes the steps.
+w0 = rng2.standard_normal(8).astype(np.float32) * 0.5
+grads = [np.array([0.3, -1.2, 2e-7, -5e-7, 1e-6, 0.05, -3e-8, 0.8], dtype=np.float32),
+         np.array([-0.1, 0.9, 1e-7, -2e-6, 3e-6, -0.02, 5e-8, 0.4], dtype=np.float32)]
+eps = 1e-7
+
+
+def steps(update):
+    w = w0.astype(np.float64).copy()
+    state = {}
+    after = []
+    for k, g in enumerate(grads):
+        w = update(w, g.astype(np.float64), state, k + 1)
+        after.append(t(w))
+    return after
+
+
+def sgd(w, g, s, k): return w - 0.1 * g
+
+
+def momentum(w, g, s, k):
+    s["v"] = 0.9 * s.get("v", 0) - 0.1 * g
+    return w + s["v"]
+
+
+def adagrad(w, g, s, k):
+    s["h"] = s.get("h", 0) + g * g
+    return w - 0.1 * g / (np.sqrt(s["h"]) + eps)
+
+
+def rmsprop(w, g, s, k):
+    s["h"] = 0.99 * s.get("h", 0) + 0.01 * g * g
+    return w - 0.01 * g / (np.sqrt(s["h"]) + eps)
+
+
+def adam(w, g, s, k):
+    s["m"] = s.get("m", 0) + 0.1 * (g - s.get("m", 0))
+    s["v"] = s.get("v", 0) + 0.001 * (g * g - s.get("v", 0))
+    lr_t = 0.001 * np.sqrt(1 - 0.999 ** k) / (1 - 0.9 ** k)
+    return w - lr_t * s["m"] / (np.sqrt(s["v"]) + eps)
+
+
+fixtures["optimizers"] = {"w": t(w0), "gradients": [t(g) for g in grads],
+                          "sgd": steps(sgd), "momentum": steps(momentum), "adagrad": steps(adagrad),
+                          "rmsprop": steps(rmsprop), "adam": steps(adam)}
+
 path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "layers.json")
 with open(path, "w") as f:
     json.dump(fixtures, f, indent=1)

@@ -18,7 +18,7 @@ public func matrixMultiply(_ a: Tensor, _ b: Tensor, transposeA: Bool = false, t
 /// The definition, three loops: C[i][j] (+)= Σ_p op(A)[i][p] · op(B)[p][j].
 /// Slow but obviously right; the tests hold the fast version to it. Sums in Double so
 /// that it is the more accurate of the two.
-public func naiveMatrixMultiply(_ a: [Float], _ b: [Float], m: Int, n: Int, k: Int,
+package func naiveMatrixMultiply(_ a: [Float], _ b: [Float], m: Int, n: Int, k: Int,
                                 transposeA: Bool = false, transposeB: Bool = false) -> [Float] {
     var c = [Float](repeating: 0, count: m * n)
     for i in 0..<m {

@@ -65,7 +65,7 @@ public final class Network {
     public var parameterCount: Int { parameters.reduce(0) { $0 + $1.value.count } }
 
     /// Items per pass through the layers when predicting (inference mode only).
-    public static let inferenceChunk = 100
+    package static let inferenceChunk = 100
 
     /// The scores (before softmax) for a batch. Inference mode unless `training`.
     ///
@@ -143,7 +143,7 @@ public final class Network {
     /// a pass of `inferenceChunk` items stays below the 2³¹ elements the layers index
     /// with Int32. A model file could otherwise describe a few parameters that make
     /// feature maps of terabytes.
-    public static let maximumItemSize = 1 << 24
+    package static let maximumItemSize = 1 << 24
 
     /// One row per layer: its name, output shape for a batch of one, and parameter count.
     /// Throws a ShapeError naming the first layer the data does not fit, or whose output

@@ -49,14 +49,14 @@ public func formatTable(_ header: [String], _ rows: [[String]]) -> String {
 extension Matrix {
     /// The last two axes of a tensor whose other axes are all 1 (28×28, 1×28×28, 1×1×5×5).
     public init(_ t: Tensor) {
-        precondition(t.rank >= 2 && t.shape.dropLast(2).allSatisfy { $0 == 1 },
+        require(t.rank >= 2 && t.shape.dropLast(2).allSatisfy { $0 == 1 },
                      "Matrix(_:) takes one H×W map, got \(t.shape)")
         self.init(rows: t.shape[t.rank - 2], columns: t.shape[t.rank - 1], values: t.data)
     }
 
     /// Every H×W map of an N×C×H×W (or C×H×W) tensor, in order.
     public static func maps(_ t: Tensor) -> [Matrix] {
-        precondition(t.rank >= 2, "maps(_:) needs at least two axes, got \(t.shape)")
+        require(t.rank >= 2, "maps(_:) needs at least two axes, got \(t.shape)")
         let h = t.shape[t.rank - 2], w = t.shape[t.rank - 1]
         let size = h * w
         return (0..<(t.count / max(size, 1))).map {

@@ -15,7 +15,7 @@ public struct BarChart {
 
     public init(title: String, values: [Double], labels: [String], yLabel: String, xLabel: String? = nil,
                 highlighted: Set<Int> = [], valueText: ((Double) -> String)? = nil, yMax: Double? = nil) {
-        precondition(values.count == labels.count, "\(values.count) bars but \(labels.count) labels")
+        require(values.count == labels.count, "\(values.count) bars but \(labels.count) labels")
         self.title = title; self.values = values; self.labels = labels; self.yLabel = yLabel; self.xLabel = xLabel
         self.highlighted = highlighted; self.valueText = valueText; self.yMax = yMax
     }

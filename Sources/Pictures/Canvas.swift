@@ -26,7 +26,7 @@ public struct Canvas: Sendable {
     public private(set) var pixels: [UInt8]
 
     public init(width: Int, height: Int, background: Colour = .white) {
-        precondition(width > 0 && height > 0, "a canvas must be at least 1×1, got \(width)×\(height)")
+        require(width > 0 && height > 0, "a canvas must be at least 1×1, got \(width)×\(height)")
         self.width = width
         self.height = height
         pixels = [UInt8](repeating: 0, count: width * height * 3)

@@ -19,8 +19,8 @@ public struct ImageGrid: Sendable {
     public init(title: String, maps: [Matrix], columns: Int, labels: [String]? = nil, rowLabels: [String]? = nil,
                 scale: ValueScale = .eachOwn, colourMap: ColourMap = .grey, pixelSize: Int? = nil,
                 labelColours: [Colour]? = nil) {
-        precondition(!maps.isEmpty, "an image grid needs at least one map")
-        precondition(columns > 0, "an image grid needs at least one column")
+        require(!maps.isEmpty, "an image grid needs at least one map")
+        require(columns > 0, "an image grid needs at least one column")
         self.title = title; self.maps = maps; self.columns = columns; self.labels = labels
         self.rowLabels = rowLabels; self.scale = scale; self.colourMap = colourMap
         self.pixelSize = pixelSize; self.labelColours = labelColours

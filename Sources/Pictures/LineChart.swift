@@ -10,7 +10,7 @@ public struct LineChart: Sendable {
         public var colour: Colour?
         public var dashed: Bool
         public init(name: String, x: [Double], y: [Double], colour: Colour? = nil, dashed: Bool = false) {
-            precondition(x.count == y.count, "series \(name): \(x.count) x values but \(y.count) y values")
+            require(x.count == y.count, "series \(name): \(x.count) x values but \(y.count) y values")
             self.name = name; self.x = x; self.y = y; self.colour = colour; self.dashed = dashed
         }
         /// y against 1, 2, 3, …

@@ -8,7 +8,7 @@ public struct Matrix: Sendable {
     public let values: [Float]   // row-major
 
     public init(rows: Int, columns: Int, values: [Float]) {
-        precondition(values.count == rows * columns, "\(values.count) values do not fill \(rows)×\(columns)")
+        require(values.count == rows * columns, "\(values.count) values do not fill \(rows)×\(columns)")
         self.rows = rows
         self.columns = columns
         self.values = values

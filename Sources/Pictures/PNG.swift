@@ -29,7 +29,7 @@ public struct DecodedImage: Equatable, Sendable {
     public let samples: [UInt8]
 
     public init(width: Int, height: Int, channels: Int, samples: [UInt8]) {
-        precondition(samples.count == width * height * channels, "\(samples.count) samples do not fill \(width)×\(height)×\(channels)")
+        require(samples.count == width * height * channels, "\(samples.count) samples do not fill \(width)×\(height)×\(channels)")
         self.width = width; self.height = height; self.channels = channels; self.samples = samples
     }
 
@@ -57,8 +57,8 @@ public enum PNG {
 
     /// Writes 8-bit grey (channels 1) or RGB (channels 3) samples, row by row.
     public static func write(width: Int, height: Int, channels: Int, samples: [UInt8], to path: String) throws {
-        precondition(channels == 1 || channels == 3, "PNG.write takes 1 (grey) or 3 (RGB) channels, got \(channels)")
-        precondition(samples.count == width * height * channels,
+        require(channels == 1 || channels == 3, "PNG.write takes 1 (grey) or 3 (RGB) channels, got \(channels)")
+        require(samples.count == width * height * channels,
                      "\(samples.count) samples do not fill \(width)×\(height)×\(channels)")
         var image = png_image()
         image.version = UInt32(PNG_IMAGE_VERSION)

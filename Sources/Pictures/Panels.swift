@@ -6,7 +6,7 @@ public struct Panels {
     public var gap = 24
 
     public init(title: String, panels: [Canvas]) {
-        precondition(!panels.isEmpty, "Panels needs at least one panel")
+        require(!panels.isEmpty, "Panels needs at least one panel")
         self.title = title; self.panels = panels
     }
 

@@ -18,10 +18,10 @@ extension Network {
 
     /// The architecture without dropout seeds: two networks that differ only in those hold
     /// the same kinds of parameters (a checkpoint restores the dropout generators anyway).
-    public var architectureShape: String { Network.withoutDropoutSeeds(architecture) }
+    package var architectureShape: String { Network.withoutDropoutSeeds(architecture) }
 
     /// Architecture text with the "seed N" of every dropout line removed.
-    public static func withoutDropoutSeeds(_ text: String) -> String {
+    package static func withoutDropoutSeeds(_ text: String) -> String {
         text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
             line.hasPrefix("dropout ") ? line.split(separator: " ").prefix(2).joined(separator: " ") : String(line)
         }.joined(separator: "\n")

@@ -218,7 +218,7 @@ public enum ModelFileError: Error, CustomStringConvertible, Equatable {
 
 /// Writes `bytes` to a temporary file beside `path`, flushes it to disk, and renames it
 /// over `path`: readers see the old file or the new one, never a half-written one.
-public func writeAtomically(_ bytes: [UInt8], to path: String) throws {
+package func writeAtomically(_ bytes: [UInt8], to path: String) throws {
     try writeAtomically(bytes, to: path, failingAfter: nil)
 }
 

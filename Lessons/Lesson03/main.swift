@@ -8,40 +8,6 @@ import Pictures
 
 let lesson = Lesson(number: 3, title: "im2col: convolution as one matrix multiply")
 
-/// The direct definition, six nested loops per image:
-///   out[n, f, y, x] = b[f] + Σ_c Σ_i Σ_j  x[n, c, y·S − P + i, x·S − P + j] · W[f, c, i, j]
-/// x: N×C×H×W, w: FN×C×FH×FW, b: FN → N×FN×OH×OW. Plain arrays and index arithmetic,
-/// the way you would write it in C.
-func naiveConvolution(_ x: Tensor, _ w: Tensor, _ b: Tensor, stride s: Int, padding p: Int) -> Tensor {
-    let (n, c, h, wd) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
-    let (fn, fh, fw) = (w.shape[0], w.shape[2], w.shape[3])
-    let oh = (h + 2 * p - fh) / s + 1, ow = (wd + 2 * p - fw) / s + 1
-    let xs = x.data, ws = w.data
-    var out = [Float](repeating: 0, count: n * fn * oh * ow)
-    for img in 0..<n {
-        for f in 0..<fn {                                   // 1. every filter
-            for y in 0..<oh {                               // 2. every output row
-                for xo in 0..<ow {                          // 3. every output column
-                    var sum = b.data[f]
-                    for ch in 0..<c {                       // 4. every input channel
-                        for i in 0..<fh {                   // 5. every filter row
-                            let iy = y * s - p + i
-                            if iy < 0 || iy >= h { continue }          // padding: zero
-                            for j in 0..<fw {               // 6. every filter column
-                                let ix = xo * s - p + j
-                                if ix < 0 || ix >= wd { continue }
-                                sum += xs[((img * c + ch) * h + iy) * wd + ix] * ws[((f * c + ch) * fh + i) * fw + j]
-                            }
-                        }
-                    }
-                    out[((img * fn + f) * oh + y) * ow + xo] = sum
-                }
-            }
-        }
-    }
-    return Tensor(shape: [n, fn, oh, ow], data: out)
-}
-
 // A small two-channel input, 1×2×4×4: channel 0 holds 1…16, channel 1 holds 21…36.
 let small = Tensor(shape: [1, 2, 4, 4], data: (1...16).map(Float.init) + (21...36).map(Float.init))
 
@@ -93,18 +59,52 @@ var data: MNIST!
 lesson.step("Naive loops against im2col on a batch of digits",
             """
             Now a real layer: 30 filters of 5×5 on a batch of 100 digits, the first layer \
-            of Lesson 09's network. The six loops above and the library's Convolution \
+            of Lesson 09's network. The six loops below and the library's Convolution \
             (im2col plus the blocked, vectorised matrix multiply of the core) must give \
             the same numbers up to rounding: Float sums added in another order differ in \
             the last bits. Then their speeds side by side.
             """) {
+    /// The direct definition, six nested loops per image:
+    ///   out[n, f, y, x] = b[f] + Σ_c Σ_i Σ_j  x[n, c, y·S − P + i, x·S − P + j] · W[f, c, i, j]
+    /// x: N×C×H×W, w: FN×C×FH×FW, b: FN → N×FN×OH×OW. Plain arrays and index arithmetic,
+    /// the way you would write it in C.
+    func naiveConvolution(_ x: Tensor, _ w: Tensor, _ b: Tensor, stride s: Int, padding p: Int) -> Tensor {
+        let (n, c, h, wd) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+        let (fn, fh, fw) = (w.shape[0], w.shape[2], w.shape[3])
+        let oh = (h + 2 * p - fh) / s + 1, ow = (wd + 2 * p - fw) / s + 1
+        let xs = x.data, ws = w.data
+        var out = [Float](repeating: 0, count: n * fn * oh * ow)
+        for img in 0..<n {
+            for f in 0..<fn {                                   // 1. every filter
+                for y in 0..<oh {                               // 2. every output row
+                    for xo in 0..<ow {                          // 3. every output column
+                        var sum = b.data[f]
+                        for ch in 0..<c {                       // 4. every input channel
+                            for i in 0..<fh {                   // 5. every filter row
+                                let iy = y * s - p + i
+                                if iy < 0 || iy >= h { continue }          // padding: zero
+                                for j in 0..<fw {               // 6. every filter column
+                                    let ix = xo * s - p + j
+                                    if ix < 0 || ix >= wd { continue }
+                                    sum += xs[((img * c + ch) * h + iy) * wd + ix] * ws[((f * c + ch) * fh + i) * fw + j]
+                                }
+                            }
+                        }
+                        out[((img * fn + f) * oh + y) * ow + xo] = sum
+                    }
+                }
+            }
+        }
+        return Tensor(shape: [n, fn, oh, ow], data: out)
+    }
+
     data = lesson.loadData()
     let n = lesson.quick ? 10 : 100
     let x = data.train.firstBatch(n).x                                        // n×1×28×28
     let layer = Convolution(filters: 30, channels: 1, filterHeight: 5, filterWidth: 5, stride: 1, padding: 0,
                             weightStd: 0.2, rng: &lesson.rng)
     let (slow, naiveSeconds) = lesson.time { naiveConvolution(x, layer.W.value, layer.b.value, stride: 1, padding: 0) }
-    _ = layer.forward(x, training: false)                                     // warm up the buffers
+    _ = layer.forward(x, training: false)                                     // once before timing
     let repeats = 10
     let (fast, fastSeconds) = lesson.time { () -> Tensor in
         var out = Tensor(shape: [0])

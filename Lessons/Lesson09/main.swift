@@ -27,9 +27,17 @@ struct Arguments: ParsableArguments {
 }
 
 let arguments = Arguments.parseOrExit()
-let lesson = Lesson(number: 9, title: "The full network: training SimpleConvNet on MNIST", options: arguments.common)
-// --quick (the tests) writes its model to a temporary folder, never over a real run's.
-let modelPath = arguments.model ?? (arguments.common.quick ? NSTemporaryDirectory() + "lesson09-quick-\(getpid()).model"
+// The options that make this run differ from the default one (and so write its figures
+// and transcript to a folder of their own).
+var variant: [String] = []
+if arguments.epochs != 3 { variant.append("epochs-\(arguments.epochs)") }
+if arguments.batch != 100 { variant.append("batch-\(arguments.batch)") }
+if arguments.learningRate != 0.001 { variant.append("learning-rate-\(arguments.learningRate)") }
+if arguments.model != nil { variant.append("model") }
+let lesson = Lesson(number: 9, title: "The full network: training SimpleConvNet on MNIST", options: arguments.common,
+                    variant: variant)
+// --quick (the tests) writes its model into the run's own folder, never over a real run's.
+let modelPath = arguments.model ?? (arguments.common.quick ? (lesson.figuresDirectory as NSString).appendingPathComponent("lesson09.model")
                                     : (Lesson.packageRoot as NSString).appendingPathComponent("Models/lesson09.model"))
 
 var data: MNIST!
@@ -262,4 +270,4 @@ lesson.exercises([
              answer: "docs/answers/Lesson09.md"),
 ])
 lesson.finish()
-print(String(format: "test accuracy: %.2f %%", 100 * testAccuracy))
+if !lesson.stoppedEarly { print(String(format: "test accuracy: %.2f %%", 100 * testAccuracy)) }

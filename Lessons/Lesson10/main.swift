@@ -30,12 +30,22 @@ struct Arguments: ParsableArguments {
 }
 
 let arguments = Arguments.parseOrExit()
+// The options that make this run differ from the default one (and so write its figures
+// and transcript to a folder of their own).
+var variant: [String] = []
+if arguments.epochs != 1 { variant.append("epochs-\(arguments.epochs)") }
+if arguments.batch != 100 { variant.append("batch-\(arguments.batch)") }
+if arguments.resume { variant.append("resume") }
+if arguments.checkpoint != nil { variant.append("checkpoint") }
+if !arguments.image.isEmpty { variant.append("image") }
+if arguments.useModel != nil { variant.append("use-model") }
 let lesson = Lesson(number: 10, title: "Going further: a deeper network, checkpoints, your own digits",
-                    options: arguments.common)
+                    options: arguments.common, variant: variant)
 let root = Lesson.packageRoot as NSString
 let modelsDirectory = root.appendingPathComponent("Models")
-// --quick (the tests) keeps its files out of Models/, so it never replaces a real run's.
-let outputDirectory = arguments.common.quick ? NSTemporaryDirectory() + "lesson10-quick-\(getpid())" : modelsDirectory
+// --quick (the tests) keeps its files out of Models/, in the run's own folder, so it never
+// replaces a real run's.
+let outputDirectory = arguments.common.quick ? lesson.figuresDirectory : modelsDirectory
 let checkpointPath = arguments.checkpoint ?? (outputDirectory as NSString).appendingPathComponent("lesson10.ckpt")
 
 // Read the learner's images and the model that will classify them first, so a wrong path
@@ -198,4 +208,4 @@ lesson.exercises([
              answer: "docs/answers/Lesson10.md"),
 ])
 lesson.finish()
-print(String(format: "test accuracy: %.2f %%", 100 * testAccuracy))
+if !lesson.stoppedEarly { print(String(format: "test accuracy: %.2f %%", 100 * testAccuracy)) }

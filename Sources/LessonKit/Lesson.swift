@@ -15,32 +15,49 @@ public struct Exercise: Sendable {
 }
 
 /// The notebook-style runner: a lesson is a title and numbered steps, each with a
-/// heading, a paragraph of prose, a computation and its printed output or figure.
+/// heading, a paragraph of prose, the code of its body (read from the lesson's own source
+/// file), and its printed output and figures.
 ///
 ///     let lesson = Lesson(number: 5, title: "Pooling")
 ///     lesson.step("Max pooling", "Each output keeps the largest value of its window.") {
 ///         lesson.show("x", x)
 ///     }
 ///
-/// In a terminal it waits for Enter after each step; with --no-pause, or when standard
-/// input is not a terminal (a pipe, CI), it runs straight through.
+/// In a terminal it waits after each step (Enter: next, q: quit); with --no-pause, or when
+/// standard input is not a terminal (a pipe, CI), it runs straight through.
+///
+/// A default run (no --quick, --seed, --data, --dataset, --threads, --figures, nor an option
+/// of the lesson's own) writes its figures to Figures/LessonNN and its transcript to
+/// Notebooks/LessonNN.md, the committed copies. Any other run writes both to
+/// Figures/LessonNN/runs/NAME, NAME saying how the run differs (for example `quick` or
+/// `epochs-1`), or to --figures DIR: it never replaces the committed files.
 public final class Lesson {
     public let number: Int
     public let title: String
     public let options: LessonOptions
-    /// Where figures go: --figures, or Figures/LessonNN (Figures/LessonNN/fashion with
-    /// --dataset fashion) at the package root.
+    /// Where figures go (see above).
     public let figuresDirectory: String
+    /// Whether this is the default run, whose figures and transcript are the committed ones.
+    public let isDefaultRun: Bool
     /// The lesson's random numbers, seeded by --seed.
     public var rng: SeededRandom
     public let pauses: Bool
+    /// True once the learner typed q at a pause: the remaining steps are skipped.
+    public private(set) var stoppedEarly = false
     private var stepNumber = 0
     private let width = Terminal.width
+    private let source: SourceFile?
+    private var transcript: Transcript
+    private let transcriptPath: String
+    private let figureLinkPrefix: String, answersPrefix: String
 
     public var quick: Bool { options.quick }
     public var name: String { String(format: "Lesson%02d", number) }
 
-    public init(number: Int, title: String, options: LessonOptions? = nil) {
+    /// `variant` names the lesson's own options that differ from their defaults (for
+    /// example ["epochs-1"]); a run with any of them is not the default run.
+    public init(number: Int, title: String, options: LessonOptions? = nil, variant: [String] = [],
+                file: String = #filePath) {
         let options = options ?? LessonOptions.parseOrExit()
         self.number = number
         self.title = title
@@ -48,17 +65,49 @@ public final class Lesson {
         rng = SeededRandom(seed: options.seed)
         if let threads = options.threads { Parallelism.threads = threads }
         pauses = Lesson.shouldPause(noPause: options.noPause, stdinIsTerminal: Terminal.stdinIsTerminal)
-        figuresDirectory = options.figures
-            ?? (Lesson.packageRoot as NSString).appendingPathComponent(Lesson.defaultFiguresFolder(number: number, dataset: options.dataset))
+        let name = String(format: "Lesson%02d", number)
+        let run = Lesson.runName(options, variant: variant, environment: ProcessInfo.processInfo.environment)
+        isDefaultRun = run.isEmpty && options.figures == nil
+        let root = Lesson.packageRoot
+        if let figures = options.figures {
+            figuresDirectory = figures
+        } else {
+            figuresDirectory = (root as NSString).appendingPathComponent("Figures/\(name)" + (run.isEmpty ? "" : "/runs/\(run)"))
+        }
+        if isDefaultRun {
+            transcriptPath = (root as NSString).appendingPathComponent("Notebooks/\(name).md")
+            (figureLinkPrefix, answersPrefix) = ("../Figures/\(name)/", "../")
+        } else {
+            transcriptPath = (figuresDirectory as NSString).appendingPathComponent("\(name).md")
+            (figureLinkPrefix, answersPrefix) = ("", root + "/")
+        }
+        source = SourceFile(path: file)
+        let heading = String(format: "Lesson %02d: %@", number, title)
+        transcript = Transcript(title: heading, command: "swift run \(name)")
         do {
             try Lesson.prepareFiguresDirectory(figuresDirectory)
         } catch {
             Lesson.fail(error)
         }
-        let heading = String(format: "Lesson %02d: %@", number, title)
         print(heading)
         print(String(repeating: "=", count: heading.count))
-        if pauses { print("(Press Enter after each step to go on; run with --no-pause to read straight through.)") }
+        if source == nil && !options.noCode {
+            print("(The code cells are left out: this lesson's source file, \(file), cannot be read.)")
+        }
+        if pauses { print("(After each step: Enter to go on, q and Enter to stop; --no-pause reads straight through.)") }
+    }
+
+    /// How a run differs from the default one, as a folder name: "" for the default run,
+    /// else words such as "quick", "seed-7", "fashion", "data", "threads-1" and the
+    /// lesson's own, joined by "-".
+    static func runName(_ options: LessonOptions, variant: [String], environment: [String: String]) -> String {
+        var words: [String] = []
+        if options.quick { words.append("quick") }
+        if options.seed != 42 { words.append("seed-\(options.seed)") }
+        if options.dataset == .fashion { words.append("fashion") }
+        if options.data != nil || environment["MNIST_DIR"] != nil { words.append("data") }
+        if let threads = options.threads { words.append("threads-\(threads)") }
+        return (words + variant).joined(separator: "-")
     }
 
     /// Pausing needs both: the learner did not say --no-pause, and someone is at a terminal.
@@ -78,12 +127,6 @@ public final class Lesson {
     }
 
     /// Creates the directory and checks that a file can be written in it.
-    /// Figures/LessonNN, or Figures/LessonNN/fashion for a run on Fashion-MNIST, so that
-    /// such a run never overwrites the MNIST figures the README shows.
-    static func defaultFiguresFolder(number: Int, dataset: DatasetName) -> String {
-        String(format: "Figures/Lesson%02d", number) + (dataset == .fashion ? "/fashion" : "")
-    }
-
     static func prepareFiguresDirectory(_ path: String) throws {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue {
@@ -101,43 +144,67 @@ public final class Lesson {
 
     // MARK: Steps and prose
 
-    /// One numbered step: heading, prose, then the body's output. An error thrown by
-    /// the body ends the lesson with its message (and exit status 1), not a crash.
-    public func step(_ heading: String, _ prose: String, _ body: () throws -> Void) {
+    /// One numbered step: heading, prose, the code of its body as a cell, then the body's
+    /// output. An error thrown by the body ends the lesson with its message (and exit
+    /// status 1), not a crash. After q at a pause, steps are skipped.
+    public func step(_ heading: String, _ prose: String, line: Int = #line, _ body: () throws -> Void) {
+        guard !stoppedEarly else { return }
         stepNumber += 1
-        let line = "\(stepNumber). \(heading)"
-        print("\n" + line)
-        print(String(repeating: "-", count: line.count))
+        let title = "\(stepNumber). \(heading)"
+        print("\n" + title)
+        print(String(repeating: "-", count: title.count))
         if !prose.isEmpty { print(Terminal.wrap(prose, width: width)) }
         print("")
+        let code = source?.stepBody(callLine: line)
+        if let code, !options.noCode {
+            print("In [\(stepNumber)]:")
+            for codeLine in code { print("  │ " + codeLine) }
+            print("")
+        }
+        transcript.step(title, prose: prose, code: code)
         do { try body() } catch { Lesson.fail(error) }
         fflush(nil)         // into a pipe or a log too, each step shows when it is done
         pause()
+    }
+
+    /// Prints output and keeps it for the transcript.
+    func emit(_ text: String) {
+        print(text)
+        transcript.output(text)
     }
 
     /// More prose inside a step.
     public func say(_ text: String) {
         // A short single line is printed as it is, so aligned spacing survives.
         let fits = text.count <= width && !text.contains("\n")
-        print(fits ? text : Terminal.wrap(text, width: width))
+        emit(fits ? text : Terminal.wrap(text, width: width))
     }
 
     /// A small tensor printed as an aligned grid under a label.
     public func show(_ label: String, _ tensor: Tensor, decimals: Int? = nil) {
-        print("\(label)  (\(tensor.shape.map(String.init).joined(separator: "×")))")
-        print(formatGrid(tensor, decimals: decimals))
+        emit("\(label)  (\(tensor.shape.map(String.init).joined(separator: "×")))")
+        emit(formatGrid(tensor, decimals: decimals))
     }
 
     /// A table with aligned columns.
     public func table(_ header: [String], _ rows: [[String]]) {
-        print(formatTable(header, rows))
+        emit(formatTable(header, rows))
     }
 
+    /// The steps in all, counted in the source (nil if it cannot be read).
+    private var stepTotal: Int? { source.map(\.stepCount).flatMap { $0 > 0 ? $0 : nil } }
+
+    /// Waits for the learner: Enter goes on, q (then Enter) stops the lesson cleanly.
     private func pause() {
         guard pauses else { return }
-        print("[Enter] ", terminator: "")
+        let position = stepTotal.map { "step \(stepNumber) of \($0)" } ?? "step \(stepNumber)"
+        print("\(position) — Enter: next, q: quit ", terminator: "")
         fflush(nil)
-        _ = readLine()
+        let answer = readLine()?.trimmingCharacters(in: .whitespaces).lowercased()
+        if answer == nil || answer == "q" || answer == "quit" {
+            stoppedEarly = true
+            print("Stopped after step \(stepNumber)" + (stepTotal.map { " of \($0)" } ?? "") + ".")
+        }
     }
 
     // MARK: Figures and data
@@ -148,6 +215,7 @@ public final class Lesson {
         let path = (figuresDirectory as NSString).appendingPathComponent(fileName)
         do { try canvas.write(to: path) } catch { Lesson.fail(error) }
         print("figure: \(Lesson.displayPath(path))")
+        transcript.figure(figureLinkPrefix + fileName)
         return path
     }
 
@@ -181,10 +249,18 @@ public final class Lesson {
             print("   check:  \(exercise.check)")
             print("   answer: \(exercise.answer)")
         }
+        transcript.exercises(list, answersPrefix: answersPrefix)
     }
 
+    /// The last line; a run that went through every step also leaves its transcript.
     public func finish() {
         print(String(format: "\nEnd of lesson %02d. Figures are in %@.", number, Lesson.displayPath(figuresDirectory)))
+        guard !stoppedEarly else { return }
+        do { try transcript.write(to: transcriptPath) } catch {
+            Terminal.printError("warning: the transcript \(transcriptPath) could not be written: \(error.localizedDescription)")
+            return
+        }
+        print("Transcript: \(Lesson.displayPath(transcriptPath))")
     }
 
     /// Prints the error as a sentence and exits with status 1.

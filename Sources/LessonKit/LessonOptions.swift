@@ -14,6 +14,9 @@ public struct LessonOptions: ParsableArguments, Sendable {
     @Flag(name: .long, help: "Tiny data and few iterations: the whole lesson in seconds (used by the tests).")
     public var quick = false
 
+    @Flag(name: .long, help: "Do not show the code of each step.")
+    public var noCode = false
+
     @Option(name: .long, help: ArgumentHelp("Where figures are written.", valueName: "dir"))
     public var figures: String?
 

@@ -32,7 +32,7 @@ extension Lesson {
             if let t = record.testAccuracy { info += String(format: ", test %.2f %%", 100 * t) }
             bar?.finish(info: "")
             bar = nil
-            print("epoch \(record.epoch): \(info)  (\(String(format: "%.1f", record.seconds)) s)")
+            self.emit("epoch \(record.epoch): \(info)  (\(String(format: "%.1f", record.seconds)) s)")
         }
         do { return try trainer.run() } catch { Lesson.fail(error) }
     }

@@ -23,12 +23,23 @@ import Testing
         return Tensor(shape: shape, data: data.map(Float.init))
     }
 
-    func expectMatch(_ got: Tensor, _ f: [String: Any], _ key: String, _ name: String, tolerance: Float = 1e-5) throws {
+    /// Element by element: within `tolerance` of numpy's value, and, when `relative` is
+    /// given, also within that fraction of the value itself (for results such as softmax's
+    /// gradient, whose elements are each a single operation, so even the smallest must be
+    /// right to Float's precision).
+    func expectMatch(_ got: Tensor, _ f: [String: Any], _ key: String, _ name: String, tolerance: Float = 1e-5,
+                     relative: Float? = nil) throws {
         let expected = try tensor(f, key)
         #expect(got.shape == expected.shape, "\(name) \(key): shape \(got.shape), numpy \(expected.shape)")
         if got.shape == expected.shape {
             let difference = got.maxAbsDifference(expected)
             #expect(difference <= tolerance, "\(name) \(key): max abs difference from numpy \(difference)")
+            if let relative {
+                for i in 0..<got.count where abs(got.data[i] - expected.data[i]) > relative * abs(expected.data[i]) + 1e-9 {
+                    Issue.record("\(name) \(key)[\(i)]: \(got.data[i]), numpy \(expected.data[i])")
+                    break
+                }
+            }
         }
     }
 
@@ -121,7 +132,7 @@ import Testing
         let loss = layer.forward(try tensor(f, "x"), labels: try #require(f["labels"] as? [Int]))
         let expectedLoss = try #require(f["loss"] as? Double)
         #expect(abs(Double(loss) - expectedLoss) <= 1e-5, "loss \(loss), numpy \(expectedLoss)")
-        try expectMatch(layer.y, f, "y", "softmax")
-        try expectMatch(layer.backward(), f, "dx", "softmax")
+        try expectMatch(layer.y, f, "y", "softmax", relative: 1e-5)
+        try expectMatch(layer.backward(), f, "dx", "softmax", relative: 1e-5)
     }
 }

@@ -21,19 +21,31 @@ import Testing
 
     @Test func figuresDirectoryThatIsAFileIsRefused() throws {
         let file = NSTemporaryDirectory() + "not-a-dir-\(UUID().uuidString)"
-        FileManager.default.createFile(atPath: file, contents: Data())
+        #expect(FileManager.default.createFile(atPath: file, contents: Data()))
+        defer { try? FileManager.default.removeItem(atPath: file) }
         #expect(throws: LessonError.self) { try Lesson.prepareFiguresDirectory(file) }
         #expect(throws: LessonError.self) { try Lesson.prepareFiguresDirectory("/proc/no/figures") }
-        let fresh = NSTemporaryDirectory() + "figs-\(UUID().uuidString)/Lesson01"
+        let parent = NSTemporaryDirectory() + "figs-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: parent) }
+        let fresh = parent + "/Lesson01"
         try Lesson.prepareFiguresDirectory(fresh)
         #expect(FileManager.default.fileExists(atPath: fresh))
     }
 
-    /// A Fashion-MNIST run writes beside, never over, the MNIST figures.
-    @Test func fashionRunsKeepTheirOwnFiguresFolder() {
-        #expect(Lesson.defaultFiguresFolder(number: 9, dataset: .mnist) == "Figures/Lesson09")
-        #expect(Lesson.defaultFiguresFolder(number: 9, dataset: .fashion) == "Figures/Lesson09/fashion")
-        #expect(Lesson.defaultFiguresFolder(number: 0, dataset: .fashion) == "Figures/Lesson00/fashion")
+    /// Every run that is not the default one gets a name, and with it a folder of its own
+    /// (Figures/LessonNN/runs/NAME), so it never writes over the committed figures.
+    @Test func nonDefaultRunsAreNamed() throws {
+        func name(_ arguments: [String], variant: [String] = [], environment: [String: String] = [:]) throws -> String {
+            Lesson.runName(try LessonOptions.parse(arguments), variant: variant, environment: environment)
+        }
+        #expect(try name([]) == "")
+        #expect(try name(["--no-pause", "--no-code"]) == "")
+        #expect(try name(["--quick"]) == "quick")
+        #expect(try name(["--dataset", "fashion"]) == "fashion")
+        #expect(try name(["--seed", "7", "--threads", "1"]) == "seed-7-threads-1")
+        #expect(try name(["--data", "/some/dir"]) == "data")
+        #expect(try name([], environment: ["MNIST_DIR": "/x"]) == "data")
+        #expect(try name(["--quick"], variant: ["learning-rate-0.1"]) == "quick-learning-rate-0.1")
     }
 
     @Test func packageRootHoldsPackageSwift() {

@@ -7,7 +7,8 @@ struct LessonRun {
     let output: String
     let errors: String
     let figures: [String]
-    let figuresDirectory: String
+    /// The transcript the run wrote beside its figures (LessonNN.md), if any.
+    let transcript: String?
 
     /// The folder holding the built executables (beside the test bundle).
     static var productsDirectory: URL {
@@ -49,9 +50,10 @@ struct LessonRun {
         process.waitUntilExit()
         group.wait()
         let pngs = ((try? FileManager.default.contentsOfDirectory(atPath: figuresDirectory)) ?? []).filter { $0.hasSuffix(".png") }
+        let transcript = try? String(contentsOfFile: figuresDirectory + "/\(name).md", encoding: .utf8)
+        try? FileManager.default.removeItem(atPath: figuresDirectory)        // no litter in /tmp
         return LessonRun(status: process.terminationStatus, output: String(decoding: outData, as: UTF8.self),
-                         errors: String(decoding: errData, as: UTF8.self), figures: pngs.sorted(),
-                         figuresDirectory: figuresDirectory)
+                         errors: String(decoding: errData, as: UTF8.self), figures: pngs.sorted(), transcript: transcript)
     }
 
     /// The standard check: --quick --no-pause succeeds, prints every step, writes figures.

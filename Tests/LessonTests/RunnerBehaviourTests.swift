@@ -6,7 +6,32 @@ import Testing
     @Test func noPauseWhenStdinIsNotATerminal() throws {
         let run = try LessonRun.run("Lesson00", ["--quick"], timeLimit: 120)
         #expect(run.status == 0)
-        #expect(!run.output.contains("[Enter]"))
+        #expect(!run.output.contains("Enter: next"))
+    }
+
+    /// In a terminal (a pseudo-terminal made by `script`), the lesson stops after each step
+    /// with a prompt that says where it is; Enter goes on, q stops cleanly: exit status 0,
+    /// the exercises still printed, and no transcript left for the unfinished run.
+    @Test func pausePromptAndQuit() throws {
+        let figures = NSTemporaryDirectory() + "pause-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: figures) }
+        let lesson = LessonRun.productsDirectory.appendingPathComponent("Lesson01").path
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+        process.arguments = ["-q", "-e", "-c", "\(lesson) --quick --figures \(figures)", "/dev/null"]
+        let stdin = Pipe(), stdout = Pipe()
+        (process.standardInput, process.standardOutput, process.standardError) = (stdin, stdout, stdout)
+        try process.run()
+        stdin.fileHandleForWriting.write(Data("\nq\n".utf8))
+        let output = String(decoding: stdout.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(output)")
+        #expect(output.contains("step 1 of 5 — Enter: next, q: quit"))
+        #expect(output.contains("step 2 of 5 — Enter: next, q: quit"))
+        #expect(output.contains("Stopped after step 2 of 5."))
+        #expect(!output.contains("In [3]:"), "a step after q ran")
+        #expect(output.contains("Exercises"))
+        #expect(!FileManager.default.fileExists(atPath: figures + "/Lesson01.md"))
     }
 
     @Test func badOptionIsRefusedWithAMessage() throws {

@@ -18,8 +18,18 @@ struct Transcript {
     mutating func step(_ heading: String, prose: String, code: [String]?) {
         flush()
         lines += ["## \(heading)", ""]
-        if !prose.isEmpty { lines += [prose, ""] }
+        if !prose.isEmpty { lines += Transcript.markdown(prose) + [""] }
         if let code, !code.isEmpty { lines += ["```swift"] + code + ["```", ""] }
+    }
+
+    /// Prose as Markdown: a list needs a blank line before its first item.
+    static func markdown(_ prose: String) -> [String] {
+        var lines: [String] = []
+        for line in prose.components(separatedBy: "\n") {
+            if line.hasPrefix("- "), let last = lines.last, !last.isEmpty, !last.hasPrefix("- ") { lines.append("") }
+            lines.append(line)
+        }
+        return lines
     }
 
     mutating func output(_ text: String) { items.append(.output(text)) }

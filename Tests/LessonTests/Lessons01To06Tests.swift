@@ -56,7 +56,8 @@ import Testing
 
     /// The number printed right after `prefix`.
     static func number(after prefix: String, in text: String) -> Double? {
-        guard let range = text.range(of: prefix) else { return nil }
+        // The last occurrence: the code cell above the output holds the same words.
+        guard let range = text.range(of: prefix, options: .backwards) else { return nil }
         let rest = text[range.upperBound...].prefix { "0123456789.-e".contains($0) }
         return Double(rest)
     }

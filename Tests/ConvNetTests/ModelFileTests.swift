@@ -4,7 +4,7 @@ import Testing
 
 @Suite struct ModelFileTests {
     let directory: String = {
-        let d = NSTemporaryDirectory() + "models-\(UUID().uuidString)"
+        let d = testScratch + "/models-\(UUID().uuidString)"
         try? FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
         return d
     }()

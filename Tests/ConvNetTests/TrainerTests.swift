@@ -94,7 +94,7 @@ func blobNetwork(seed: UInt64, dropout: Bool = false) -> Network {
     /// whose network starts from other weights: the rest of the run is bit for bit the
     /// run that was never interrupted, dropout masks and Adam's memory included.
     @Test func resumingContinuesExactly() throws {
-        let path = NSTemporaryDirectory() + "resume-\(UUID().uuidString).ckpt"
+        let path = testScratch + "/resume-\(UUID().uuidString).ckpt"
         defer { try? FileManager.default.removeItem(atPath: path) }
         let options = TrainingOptions(epochs: 3, batchSize: 32, seed: 7)
 
@@ -124,7 +124,7 @@ func blobNetwork(seed: UInt64, dropout: Bool = false) -> Network {
     }
 
     @Test func resumeRefusesAnotherSetUp() throws {
-        let path = NSTemporaryDirectory() + "other-\(UUID().uuidString).ckpt"
+        let path = testScratch + "/other-\(UUID().uuidString).ckpt"
         defer { try? FileManager.default.removeItem(atPath: path) }
         let trainer = try Trainer(network: blobNetwork(seed: 4), optimizer: Adam(learningRate: 0.01), train: train,
                                   options: TrainingOptions(epochs: 1, batchSize: 32))

@@ -2,7 +2,7 @@ import Foundation
 
 /// A fresh temporary directory for one test's files.
 func temporaryDirectory(_ name: String = #function) -> String {
-    let dir = NSTemporaryDirectory() + "convnet-tests-\(UUID().uuidString)"
+    let dir = testScratch + "/convnet-tests-\(UUID().uuidString)"
     try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     return dir
 }

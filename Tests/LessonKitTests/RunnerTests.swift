@@ -20,12 +20,12 @@ import Testing
     }
 
     @Test func figuresDirectoryThatIsAFileIsRefused() throws {
-        let file = NSTemporaryDirectory() + "not-a-dir-\(UUID().uuidString)"
+        let file = testScratch + "/not-a-dir-\(UUID().uuidString)"
         #expect(FileManager.default.createFile(atPath: file, contents: Data()))
         defer { try? FileManager.default.removeItem(atPath: file) }
         #expect(throws: LessonError.self) { try Lesson.prepareFiguresDirectory(file) }
         #expect(throws: LessonError.self) { try Lesson.prepareFiguresDirectory("/proc/no/figures") }
-        let parent = NSTemporaryDirectory() + "figs-\(UUID().uuidString)"
+        let parent = testScratch + "/figs-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: parent) }
         let fresh = parent + "/Lesson01"
         try Lesson.prepareFiguresDirectory(fresh)

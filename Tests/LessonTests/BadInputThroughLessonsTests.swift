@@ -5,7 +5,7 @@ import Testing
 /// (or ArgumentParser's usage error) and a sentence naming the file or option.
 @Suite struct BadInputThroughLessonsTests {
     let directory: String = {
-        let d = NSTemporaryDirectory() + "bad-input-\(UUID().uuidString)"
+        let d = testScratch + "/bad-input-\(UUID().uuidString)"
         try? FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
         return d
     }()

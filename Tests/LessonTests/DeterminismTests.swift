@@ -6,7 +6,7 @@ import Testing
 /// partial sums in the same order), and so the same accuracy figures.
 @Suite struct DeterminismTests {
     func train(threads: Int) throws -> (model: Data, accuracy: String) {
-        let model = NSTemporaryDirectory() + "determinism-\(UUID().uuidString).model"
+        let model = testScratch + "/determinism-\(UUID().uuidString).model"
         defer { try? FileManager.default.removeItem(atPath: model) }
         let run = try LessonRun.run("Lesson09", ["--quick", "--no-pause", "--epochs", "2", "--threads", "\(threads)",
                                                  "--model", model])

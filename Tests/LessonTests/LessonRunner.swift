@@ -26,7 +26,7 @@ struct LessonRun {
     /// so a lesson that wrongly waited for Enter would hang until the time limit.
     static func run(_ name: String, _ arguments: [String], figures: Bool = true, timeLimit: Double = 300,
                     environment: [String: String]? = nil) throws -> LessonRun {
-        let figuresDirectory = NSTemporaryDirectory() + "lesson-figures-\(UUID().uuidString)"
+        let figuresDirectory = testScratch + "/lesson-figures-\(UUID().uuidString)"
         let process = Process()
         process.executableURL = productsDirectory.appendingPathComponent(name)
         process.arguments = arguments + (figures ? ["--figures", figuresDirectory] : [])

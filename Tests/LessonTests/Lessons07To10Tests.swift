@@ -19,7 +19,7 @@ import Testing
     }
 
     @Test func lesson09() throws {
-        let model = NSTemporaryDirectory() + "lesson09-\(UUID().uuidString).model"
+        let model = testScratch + "/lesson09-\(UUID().uuidString).model"
         defer { try? FileManager.default.removeItem(atPath: model) }
         let run = try LessonRun.run("Lesson09", ["--quick", "--no-pause", "--epochs", "1", "--model", model])
         #expect(run.status == 0, "Lesson09 failed: \(run.errors)")
@@ -55,7 +55,7 @@ import Testing
 
     @Test func lesson09StopsWhenTheLossDiverges() throws {
         let run = try LessonRun.run("Lesson09", ["--quick", "--no-pause", "--learning-rate", "1e10", "--model",
-                                                 NSTemporaryDirectory() + "never.model"])
+                                                 testScratch + "/never.model"])
         #expect(run.status == 1)
         #expect(run.errors.contains("learning rate too high for Adam"), "\(run.errors)")
     }
@@ -73,7 +73,7 @@ import Testing
     }
 
     @Test func lesson10ExplainsABadImage() throws {
-        let text = NSTemporaryDirectory() + "not-a-picture-\(UUID().uuidString).png"
+        let text = testScratch + "/not-a-picture-\(UUID().uuidString).png"
         try Data("hello".utf8).write(to: URL(fileURLWithPath: text))
         defer { try? FileManager.default.removeItem(atPath: text) }
         for (image, message) in [(text, "not a readable PNG image"), ("/no/such/digit.png", "/no/such/digit.png: no such file")] {

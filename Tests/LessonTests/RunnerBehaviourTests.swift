@@ -13,7 +13,7 @@ import Testing
     /// with a prompt that says where it is; Enter goes on, q stops cleanly: exit status 0,
     /// the exercises still printed, and no transcript left for the unfinished run.
     @Test func pausePromptAndQuit() throws {
-        let figures = NSTemporaryDirectory() + "pause-\(UUID().uuidString)"
+        let figures = testScratch + "/pause-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: figures) }
         let lesson = LessonRun.productsDirectory.appendingPathComponent("Lesson01").path
         let process = Process()

@@ -3,7 +3,7 @@ import Pictures
 import Testing
 
 func temporaryPath(_ name: String) -> String {
-    let dir = NSTemporaryDirectory() + "pictures-tests-\(UUID().uuidString)"
+    let dir = testScratch + "/pictures-tests-\(UUID().uuidString)"
     try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     return dir + "/" + name
 }

@@ -257,7 +257,7 @@ public final class Lesson {
         print(String(format: "\nEnd of lesson %02d. Figures are in %@.", number, Lesson.displayPath(figuresDirectory)))
         guard !stoppedEarly else { return }
         do { try transcript.write(to: transcriptPath) } catch {
-            Terminal.printError("warning: the transcript \(transcriptPath) could not be written: \(error.localizedDescription)")
+            Terminal.printError("warning: the transcript could not be written: \(error)")
             return
         }
         print("Transcript: \(Lesson.displayPath(transcriptPath))")

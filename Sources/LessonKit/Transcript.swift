@@ -1,3 +1,4 @@
+import ConvNet
 import Foundation
 
 /// The notebook page a run leaves behind: a Markdown file with the lesson's title, and for
@@ -70,6 +71,6 @@ struct Transcript {
         flush()
         let text = lines.joined(separator: "\n").trimmingCharacters(in: .newlines) + "\n"
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+        try writeAtomically(Array(text.utf8), to: path)
     }
 }

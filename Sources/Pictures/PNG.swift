@@ -77,10 +77,19 @@ public enum PNG {
             samples.withUnsafeBytes { png_image_write_to_memory(&image, out.baseAddress, &size, 0, $0.baseAddress, rowStride, nil) }
         }
         guard ok != 0 else { throw PictureError.cannotWrite(path: path, reason: message(of: image)) }
-        do {
-            try Data(encoded[0..<size]).write(to: URL(fileURLWithPath: path), options: .atomic)
-        } catch {
-            throw PictureError.cannotWrite(path: path, reason: (error as NSError).localizedDescription)
+        // A temporary file beside the figure, renamed over it: a reader sees the old figure
+        // or the new one, never half of one. (Foundation's `.atomic` would leave an empty
+        // folder in the temporary directory for every file on Linux.)
+        let temporary = (path as NSString).deletingLastPathComponent.isEmpty ? ".\(path).tmp-\(getpid())"
+            : ((path as NSString).deletingLastPathComponent as NSString)
+                .appendingPathComponent(".\((path as NSString).lastPathComponent).tmp-\(getpid())")
+        guard FileManager.default.createFile(atPath: temporary, contents: Data(encoded[0..<size])) else {
+            throw PictureError.cannotWrite(path: path, reason: "the file cannot be created")
+        }
+        guard rename(temporary, path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(temporary)
+            throw PictureError.cannotWrite(path: path, reason: reason)
         }
     }
 

@@ -20,8 +20,13 @@ public struct GradientCheckResult: CustomStringConvertible, Sendable {
 
     public var passed: Bool { relativeError <= threshold }
 
-    public var description: String {
-        let verdict = passed ? "ok" : "FAILED"
+    public var description: String { describe(verdict: passed ? "ok" : "FAILED") }
+
+    /// The same sentence for a check that was meant to fail (a planted bug): "caught"
+    /// instead of "FAILED", so a passing test run never prints FAILED.
+    public var descriptionAsExpectedFailure: String { describe(verdict: passed ? "NOT CAUGHT" : "caught") }
+
+    private func describe(verdict: String) -> String {
         return "\(layer) \(parameter): relative error \(format(relativeError)) (should be below \(format(threshold))) \(verdict); "
             + "worst element [\(worstIndex)]: backward \(analytic), numerical \(numeric)"
     }

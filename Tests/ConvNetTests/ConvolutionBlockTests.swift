@@ -96,6 +96,6 @@ import Testing
         }
         let flaggedW = checkGradients(of: reversedTaps, input: x, h: 1e-3, threshold: 1e-3, rng: &rng).filter { !$0.passed }
         #expect(flaggedW.map(\.parameter) == ["dW"])
-        for r in flaggedDx + flaggedW { print("flagged as expected: \(r)") }
+        for r in flaggedDx + flaggedW { print("planted bug: \(r.descriptionAsExpectedFailure)") }
     }
 }

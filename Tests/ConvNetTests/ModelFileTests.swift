@@ -104,7 +104,7 @@ import Testing
         let original = smallNet(seed: 1)
         try ModelFile.save(original, to: path)
         let replacement = smallNet(seed: 2)
-        let bytes = ModelFile.encode(sections: ModelFile.modelSections(replacement))
+        let bytes = ModelFile.encode(sections: try ModelFile.modelSections(replacement, path: path))
         #expect(bytes.count > 1000)
         #expect { try writeAtomically(bytes, to: path, failingAfter: 1000) } throws: { "\($0)".contains("No space left") }
         let loaded = try ModelFile.load(path)

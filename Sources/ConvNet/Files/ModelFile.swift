@@ -10,6 +10,9 @@ import Foundation
 ///       "ARCH"  the architecture as text (see Network.architecture)
 ///       "PARM"  UInt32 count, then per parameter: UInt32 rank, rank × UInt32 sizes,
 ///               the values as Float32
+///       "STAT"  UInt32 layer count, then per layer: UInt64 length and that many Float32,
+///               the layer's saved state (SavableLayer.savedState; empty for most layers;
+///               absent in files of earlier versions, whose layers had none)
 ///       "OPTM"  (checkpoints) optimizer name and state, see Checkpoint.swift
 ///       "TRNR"  (checkpoints) the trainer's position and history, as text
 ///       "END "  length 4, payload CRC-32 of every byte before this section
@@ -23,9 +26,10 @@ public enum ModelFile {
     /// Larger files are refused before they are read (the course's models are a few MB).
     public static let maximumBytes = 1 << 30
 
-    /// Saves the network's architecture and parameters to `path`.
+    /// Saves the network's architecture, parameters and layer state to `path`. A network
+    /// holding a layer that is not a SavableLayer is refused, with the layer's name.
     public static func save(_ network: Network, to path: String) throws {
-        try writeAtomically(encode(sections: modelSections(network)), to: path)
+        try writeAtomically(encode(sections: try modelSections(network, path: path)), to: path)
     }
 
     /// Loads a model file, rebuilding the network it describes.
@@ -44,6 +48,13 @@ public enum ModelFile {
         return network
     }
 
+    /// The refusal for a network that holds a layer no file can describe.
+    static func requireSavable(_ network: Network, path: String) throws {
+        if let (index, layer) = network.layers.enumerated().first(where: { !($0.element is SavableLayer) }) {
+            throw ModelFileError.unsavableLayer(path: path, layer: "layer \(index + 1) (\(layer.name))")
+        }
+    }
+
     /// Loads the parameters of a model file into an existing network, which must have the
     /// same architecture.
     public static func load(_ path: String, into network: Network) throws {
@@ -54,8 +65,17 @@ public enum ModelFile {
 
     // MARK: Sections
 
-    static func modelSections(_ network: Network) -> [(String, [UInt8])] {
-        [("ARCH", Array(network.architecture.utf8)), ("PARM", encodeTensors(network.parameters.map(\.value)))]
+    static func modelSections(_ network: Network, path: String) throws -> [(String, [UInt8])] {
+        try requireSavable(network, path: path)
+        var stat = ByteWriter()
+        stat.append(UInt32(network.layers.count))
+        for layer in network.layers {
+            let state = (layer as? SavableLayer)?.savedState ?? []
+            stat.append(UInt64(state.count))
+            stat.append(state)
+        }
+        return [("ARCH", Array(network.architecture.utf8)), ("PARM", encodeTensors(network.parameters.map(\.value))),
+                ("STAT", stat.bytes)]
     }
 
     /// UInt32 count, then per tensor: UInt32 rank, the sizes, the values (PARM and BEST).
@@ -94,7 +114,30 @@ public enum ModelFile {
         guard let bytes = sections["PARM"] else { throw ModelFileError.malformed(path: path, detail: "it has no parameters section") }
         let parameters = network.parameters
         let values = try decodeTensors(bytes, like: parameters, path: path)
-        for (p, v) in zip(parameters, values) { p.value = v }   // only once everything was read
+        let states = try decodeStates(sections["STAT"], for: network, path: path)
+        // Only once everything was read: first the states (each layer checks its own), then the parameters.
+        for (layer, state) in zip(network.layers, states) {
+            do { try (layer as? SavableLayer)?.restore(savedState: state) } catch {
+                throw ModelFileError.malformed(path: path, detail: "\(error)")
+            }
+        }
+        for (p, v) in zip(parameters, values) { p.value = v }
+    }
+
+    /// The "STAT" section: one array per layer (empty ones when the file has no section).
+    static func decodeStates(_ bytes: [UInt8]?, for network: Network, path: String) throws -> [[Float]] {
+        guard let bytes else { return network.layers.map { _ in [] } }
+        var reader = ByteReader(bytes: bytes, path: path)
+        guard Int(try reader.uint32()) == network.layers.count else {
+            throw ModelFileError.malformed(path: path, detail: "its state section does not have one entry per layer")
+        }
+        let states = try network.layers.map { _ -> [Float] in
+            let n = try reader.uint64()
+            guard n <= UInt64(bytes.count) else { throw ModelFileError.truncated(path: path, detail: "a layer state of \(n) numbers") }
+            return try reader.floats(Int(n))
+        }
+        guard reader.atEnd else { throw ModelFileError.malformed(path: path, detail: "extra bytes after the layer states") }
+        return states
     }
 
     /// The file's architecture must be the network's (dropout seeds aside: a checkpoint
@@ -196,6 +239,7 @@ public enum ModelFileError: Error, CustomStringConvertible, Equatable {
     case architectureMismatch(path: String, file: String, expected: String)
     case notACheckpoint(path: String)
     case unwritable(path: String, reason: String)
+    case unsavableLayer(path: String, layer: String)
 
     public var description: String {
         switch self {
@@ -212,6 +256,7 @@ public enum ModelFileError: Error, CustomStringConvertible, Equatable {
                 + "\n  expected: \(expected.replacingOccurrences(of: "\n", with: " | "))"
         case .notACheckpoint(let p): return "\(p): a model file, not a training checkpoint (it has no trainer state)"
         case .unwritable(let p, let r): return "\(p): cannot write the file: \(r)"
+        case .unsavableLayer(let p, let l): return "\(p): not written: \(l) cannot be saved in a model file (it is not a SavableLayer)"
         }
     }
 }

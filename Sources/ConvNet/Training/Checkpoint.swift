@@ -8,13 +8,14 @@ import Foundation
 ///             array UInt64 length and its Float32 values (see Optimizer.state(for:))
 ///     "TRNR"  text, one "key value…" line each: the position (epoch, step), the seeded
 ///             generator's state at the start of the epoch, the epoch's running sums,
-///             early-stopping state, each dropout layer's generator, every step's loss
-///             and every epoch's record. Floats are written as their bit patterns in
+///             early-stopping state, every step's loss and every epoch's record. (Each
+///             layer's own state, such as a dropout generator, is in "STAT", as in any
+///             model file.) Floats are written as their bit patterns in
 ///             hex, so nothing is rounded.
 ///     "BEST"  (with early stopping) the best parameters so far, laid out like "PARM"
 extension Trainer {
     public func saveCheckpoint(to path: String) throws {
-        var sections = ModelFile.modelSections(network)
+        var sections = try ModelFile.modelSections(network, path: path)
         var optm = ByteWriter()
         let name = Array(optimizer.name.utf8)
         optm.append(UInt32(name.count))
@@ -47,8 +48,9 @@ extension Trainer {
             throw ModelFileError.malformed(path: path, detail: "it was trained with \(name), this run uses \(optimizer.name)")
         }
         let arrayCount = Int(try reader.uint32())
-        guard arrayCount <= 1 + 2 * network.parameters.count else {
-            throw ModelFileError.malformed(path: path, detail: "\(arrayCount) optimizer arrays")
+        // As many arrays as this optimizer keeps for this network (it says how many).
+        guard arrayCount == optimizer.state(for: network.parameters).count else {
+            throw ModelFileError.malformed(path: path, detail: "\(arrayCount) optimizer arrays for \(optimizer.name)")
         }
         var state: [[Float]] = []
         for _ in 0..<arrayCount {
@@ -61,9 +63,8 @@ extension Trainer {
             throw ModelFileError.malformed(path: path, detail: "it was made with batch size \(parsed.batchSize) and seed "
                                            + "\(parsed.seed), this run uses \(options.batchSize) and \(options.seed)")
         }
-        let dropouts = network.layers.compactMap { $0 as? Dropout }
-        guard parsed.dropoutStates.count == dropouts.count else {
-            throw ModelFileError.malformed(path: path, detail: "\(parsed.dropoutStates.count) dropout states for \(dropouts.count) dropout layers")
+        guard sections["STAT"] != nil || network.layers.allSatisfy({ ($0 as? SavableLayer)?.savedState.isEmpty ?? true }) else {
+            throw ModelFileError.malformed(path: path, detail: "it has no layer states (written by an earlier version); start without --resume")
         }
         var best: [Tensor]?
         if let bytes = sections["BEST"] {
@@ -73,7 +74,6 @@ extension Trainer {
         do { try optimizer.restore(state, for: network.parameters) } catch {
             throw ModelFileError.malformed(path: path, detail: "\(error)")
         }
-        for (layer, s) in zip(dropouts, parsed.dropoutStates) { layer.rng = SeededRandom(seed: s) }
         completedEpochs = parsed.completedEpochs
         stepInEpoch = parsed.stepInEpoch
         totalSteps = parsed.totalSteps
@@ -94,7 +94,6 @@ extension Trainer {
             "random \(epochStartRandom.state)",
             "epochSums \(hex(epochLossSum)) \(epochCorrect) \(epochSeen)",
             "best \(hexOptional(bestValidation)) \(epochsWithoutImprovement)",
-            "dropout " + network.layers.compactMap { ($0 as? Dropout)?.rng.state }.map(String.init).joined(separator: " "),
             "losses " + history.stepLosses.map { String($0.bitPattern, radix: 16) }.joined(separator: " "),
         ]
         for r in history.epochs {
@@ -113,7 +112,6 @@ struct TrainerState {
     var epochLossSum = 0.0, epochCorrect = 0, epochSeen = 0
     var bestValidation: Double?
     var epochsWithoutImprovement = 0
-    var dropoutStates: [UInt64] = []
     var history = TrainingHistory()
 
     init(text: String, path: String) throws {
@@ -149,7 +147,7 @@ struct TrainerState {
             case "best":
                 guard values.count == 2 else { throw bad(String(line)) }
                 (bestValidation, epochsWithoutImprovement) = (try optionalDouble(values[0]), try int(1))
-            case "dropout": dropoutStates = try values.map(u64)
+            case "dropout": break      // earlier versions kept the dropout generators here; now in "STAT"
             case "losses":
                 history.stepLosses = try values.map {
                     guard let bits = UInt32($0, radix: 16) else { throw bad(String(line)) }

@@ -129,8 +129,10 @@ lesson.step("Classic filters on a real digit",
             averages the nine pixels; sharpen adds the pixel's difference from its \
             neighbours back onto it; the Sobel filters weigh the difference between the \
             left and right columns (a vertical edge) or the top and bottom rows (a \
-            horizontal edge). Negative outputs mean "the opposite edge": dark to light \
-            instead of light to dark. A convolutional network learns its own filters \
+            horizontal edge). The vertical Sobel filter has −1 on its left column and +1 on \
+            its right, so its output is positive where the image gets lighter from left to \
+            right and negative at the opposite edge, where it gets darker. A \
+            convolutional network learns its own filters \
             instead of being given them, but the first layer's often look like these.
             """) {
     data = lesson.loadData()

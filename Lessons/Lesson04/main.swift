@@ -34,7 +34,8 @@ lesson.step("Forward on several channels",
             per channel: the weights are FN×C×FH×FW = 4×3×5×5. An output pixel is the sum \
             of C·FH·FW = 75 products (every channel's window times its slice) plus the \
             filter's one bias. The channels are summed, not kept apart: 4 filters give 4 \
-            output maps, whatever the number of input channels.
+            output maps, whatever the number of input channels. The layer pads by 2, so \
+            the maps stay 32×32: (32 + 2·2 − 5)/1 + 1 = 32 (Lesson 02).
             """) {
     let out = layer.forward(rgb, training: true)
     lesson.say("x \(rgb.shape), W \(layer.W.value.shape), b \(layer.b.value.shape) → out \(out.shape)")

@@ -83,13 +83,15 @@ lesson.step("Gradient checks",
             """) {
     var rng = lesson.rng
     let input = Tensor.randomNormal([2, 3, 6, 6], std: 10, rng: &rng)
-    let layers: [Layer] = [
-        MaxPooling(poolHeight: 2, poolWidth: 2, stride: 2, padding: 0),
-        MaxPooling(poolHeight: 3, poolWidth: 3, stride: 1, padding: 1),
-        AveragePooling(poolHeight: 2, poolWidth: 2, stride: 2, padding: 0),
+    let layers: [(String, Layer)] = [
+        ("2×2 windows, stride 2", MaxPooling(poolHeight: 2, poolWidth: 2, stride: 2, padding: 0)),
+        ("3×3 windows, stride 1, padding 1 (overlapping)", MaxPooling(poolHeight: 3, poolWidth: 3, stride: 1, padding: 1)),
+        ("2×2 windows, stride 2", AveragePooling(poolHeight: 2, poolWidth: 2, stride: 2, padding: 0)),
     ]
-    for layer in layers {
-        for result in checkGradients(of: layer, input: input, threshold: 1e-3, rng: &rng) { lesson.say(result.description) }
+    for (windows, layer) in layers {
+        for result in checkGradients(of: layer, input: input, threshold: 1e-3, rng: &rng) {
+            lesson.say("\(windows): \(result.description)")
+        }
     }
 }
 

@@ -141,6 +141,9 @@ lesson.step("Probabilities for real digits",
         let p = (0..<10).map { Double(probabilities[index, $0]) }
         lesson.say("test digit \(index) (\(name)): label \(testLabels[index]), predicted \(predicted[index]), "
                    + "probabilities \(formatted(p.map(Float.init), 3))")
+        // The two most likely classes with more digits: close calls round to the same 3 decimals.
+        let top = p.indices.sorted { p[$0] > p[$1] }.prefix(2)
+        lesson.say("  the two most likely: " + top.map { String(format: "%d = %.5f", $0, p[$0]) }.joined(separator: ", "))
         var chart = BarChart(title: "test digit \(index): a \(testLabels[index])", values: p,
                              labels: data.classNames, yLabel: "probability", xLabel: "class",
                              highlighted: [testLabels[index]], valueText: { String(format: "%.2f", $0) }, yMax: 1)

@@ -8,6 +8,18 @@ import Testing
         #expect(run.output.contains("ReLU dx: relative error"))
         #expect(!run.output.contains("FAILED"))
         for optimizer in ["SGD", "Momentum", "RMSprop", "Adam"] { #expect(run.output.contains("  \(optimizer)  ")) }
+        // The comparisons are read off the run: each ranking lists the losses in order, and
+        // the losses are the ones in the table above it.
+        let text = run.output.replacingOccurrences(of: "\n", with: " ")
+        let rankings = text.components(separatedBy: "the lowest final loss is ").dropFirst()
+        #expect(rankings.count == 2, "Lesson 07 should rank the batch sizes twice")
+        for ranking in rankings {
+            let sentence = ranking.prefix { $0 != "." || true }.components(separatedBy: ". ").first ?? ""
+            let losses = sentence.components(separatedBy: CharacterSet(charactersIn: " ,;")).compactMap(Double.init)
+                .filter { $0 < 100 && $0 != 1 && $0 != 100 }
+            #expect(losses.count >= 3 && losses == losses.sorted(), "ranking out of order: \(sentence)")
+            for loss in losses.prefix(3) { #expect(text.contains(String(format: " %.3f ", loss)), "\(loss) is not in the table") }
+        }
     }
 
     @Test func lesson08() throws {

@@ -3,23 +3,12 @@ import Testing
 
 @Suite struct Im2colTests {
     /// <im2col(x), y> = <x, col2im(y)>: col2im is the adjoint (transpose) of im2col.
-    @Test(arguments: [(1, 5, 3, 1, 0), (2, 7, 3, 2, 1), (3, 8, 5, 1, 2), (2, 10, 4, 3, 0), (2, 9, 3, 3, 0)])
-    func col2imIsTheAdjoint(c: Int, size: Int, filter: Int, stride: Int, padding: Int) {
-        var rng = SeededRandom(seed: UInt64(size * 10 + filter))
-        let x = Tensor.randomNormal([2, c, size, size], rng: &rng)
-        let col = im2col(x, filterHeight: filter, filterWidth: filter, stride: stride, padding: padding)
-        let y = Tensor.randomNormal(col.shape, rng: &rng)
-        let back = col2im(y, inputShape: x.shape, filterHeight: filter, filterWidth: filter, stride: stride, padding: padding)
-        var left = 0.0, right = 0.0
-        for i in 0..<col.count { left += Double(col.data[i]) * Double(y.data[i]) }
-        for i in 0..<x.count { right += Double(x.data[i]) * Double(back.data[i]) }
-        #expect(abs(left - right) <= 1e-4 * max(abs(left), 1), "⟨im2col(x), y⟩ = \(left), ⟨x, col2im(y)⟩ = \(right)")
-    }
-
-    /// The same with non-square inputs and filters: (C, H, W, FH, FW, stride, padding).
-    @Test(arguments: [(2, 7, 9, 3, 5, 2, 1), (3, 6, 8, 2, 4, 1, 0), (2, 12, 11, 4, 3, 3, 2), (1, 5, 6, 3, 2, 1, 1)])
-    func col2imIsTheAdjointNonSquare(c: Int, h: Int, w: Int, fh: Int, fw: Int, stride: Int, padding: Int) {
-        var rng = SeededRandom(seed: UInt64(h * 10 + w))
+    /// (C, H, W, FH, FW, stride, padding): square cases, then non-square inputs and filters.
+    @Test(arguments: [(1, 5, 5, 3, 3, 1, 0), (2, 7, 7, 3, 3, 2, 1), (3, 8, 8, 5, 5, 1, 2), (2, 10, 10, 4, 4, 3, 0),
+                      (2, 9, 9, 3, 3, 3, 0), (2, 7, 9, 3, 5, 2, 1), (3, 6, 8, 2, 4, 1, 0), (2, 12, 11, 4, 3, 3, 2),
+                      (1, 5, 6, 3, 2, 1, 1)])
+    func col2imIsTheAdjoint(c: Int, h: Int, w: Int, fh: Int, fw: Int, stride: Int, padding: Int) {
+        var rng = SeededRandom(seed: UInt64(h * 10 + w + fh))
         let x = Tensor.randomNormal([2, c, h, w], rng: &rng)
         let col = im2col(x, filterHeight: fh, filterWidth: fw, stride: stride, padding: padding)
         let y = Tensor.randomNormal(col.shape, rng: &rng)

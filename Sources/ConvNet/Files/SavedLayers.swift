@@ -77,29 +77,19 @@ extension Dropout: SavableLayer {
     }
 }
 
-extension ReLU: SavableLayer {
-    public static let keyword = "relu"
+/// A layer with no settings: its line is its keyword alone.
+protocol SettinglessLayer: SavableLayer {
+    init()
+}
+
+extension SettinglessLayer {
     public var architectureWords: [String] { [] }
-    public convenience init(architectureWords line: ArchitectureLine) throws {
-        try line.expectCount(1, "relu")
+    public init(architectureWords line: ArchitectureLine) throws {
+        try line.expectCount(1, Self.keyword)
         self.init()
     }
 }
 
-extension Sigmoid: SavableLayer {
-    public static let keyword = "sigmoid"
-    public var architectureWords: [String] { [] }
-    public convenience init(architectureWords line: ArchitectureLine) throws {
-        try line.expectCount(1, "sigmoid")
-        self.init()
-    }
-}
-
-extension Flatten: SavableLayer {
-    public static let keyword = "flatten"
-    public var architectureWords: [String] { [] }
-    public convenience init(architectureWords line: ArchitectureLine) throws {
-        try line.expectCount(1, "flatten")
-        self.init()
-    }
-}
+extension ReLU: SettinglessLayer { public static let keyword = "relu" }
+extension Sigmoid: SettinglessLayer { public static let keyword = "sigmoid" }
+extension Flatten: SettinglessLayer { public static let keyword = "flatten" }

@@ -49,6 +49,18 @@ def conv_backward(x, w, dout, stride, pad):
     return dx, dw, db
 
 
+def convolution_case(generator, shape_x, shape_w, stride, pad):
+    """Random x, W, b and dout from `generator`, and numpy's out, dx, dW, db."""
+    x = generator.standard_normal(shape_x).astype(np.float32)
+    w = generator.standard_normal(shape_w).astype(np.float32)
+    b = generator.standard_normal(shape_w[0]).astype(np.float32)
+    out = conv_forward(x.astype(np.float64), w.astype(np.float64), b.astype(np.float64), stride, pad)
+    dout = generator.standard_normal(out.shape).astype(np.float32)
+    dx, dw, db = conv_backward(x.astype(np.float64), w.astype(np.float64), dout.astype(np.float64), stride, pad)
+    return {"stride": stride, "padding": pad, "x": t(x), "W": t(w), "b": t(b), "out": t(out),
+            "dout": t(dout), "dx": t(dx), "dW": t(dw), "db": t(db)}
+
+
 fixtures = {}
 
 for name, shape_x, shape_w, stride, pad in [
@@ -56,14 +68,7 @@ for name, shape_x, shape_w, stride, pad in [
     ("convolution_2ch_stride1_pad0", (1, 2, 6, 6), (2, 2, 3, 3), 1, 0),
     ("convolution_1ch_5x5_pad2", (2, 1, 7, 7), (3, 1, 5, 5), 1, 2),
 ]:
-    x = rng.standard_normal(shape_x).astype(np.float32)
-    w = rng.standard_normal(shape_w).astype(np.float32)
-    b = rng.standard_normal(shape_w[0]).astype(np.float32)
-    out = conv_forward(x.astype(np.float64), w.astype(np.float64), b.astype(np.float64), stride, pad)
-    dout = rng.standard_normal(out.shape).astype(np.float32)
-    dx, dw, db = conv_backward(x.astype(np.float64), w.astype(np.float64), dout.astype(np.float64), stride, pad)
-    fixtures[name] = {"stride": stride, "padding": pad, "x": t(x), "W": t(w), "b": t(b), "out": t(out),
-                      "dout": t(dout), "dx": t(dx), "dW": t(dw), "db": t(db)}
+    fixtures[name] = convolution_case(rng, shape_x, shape_w, stride, pad)
 
 # Max pooling: distinct values so every window has one winner.
 for name, shape, size, stride in [("max_pooling_2x2_stride2", (2, 2, 4, 4), 2, 2),
@@ -124,14 +129,7 @@ for name, shape_x, shape_w, stride, pad in [
     ("convolution_nonsquare_2x4_stride1_pad0", (2, 3, 6, 8), (2, 3, 2, 4), 1, 0),
     ("convolution_4x3_stride3_pad2", (1, 2, 12, 11), (2, 2, 4, 3), 3, 2),
 ]:
-    x = rng2.standard_normal(shape_x).astype(np.float32)
-    w = rng2.standard_normal(shape_w).astype(np.float32)
-    b = rng2.standard_normal(shape_w[0]).astype(np.float32)
-    out = conv_forward(x.astype(np.float64), w.astype(np.float64), b.astype(np.float64), stride, pad)
-    dout = rng2.standard_normal(out.shape).astype(np.float32)
-    dx, dw, db = conv_backward(x.astype(np.float64), w.astype(np.float64), dout.astype(np.float64), stride, pad)
-    fixtures[name] = {"stride": stride, "padding": pad, "x": t(x), "W": t(w), "b": t(b), "out": t(out),
-                      "dout": t(dout), "dx": t(dx), "dW": t(dw), "db": t(db)}
+    fixtures[name] = convolution_case(rng2, shape_x, shape_w, stride, pad)
 
 
 def pool(x, dout, ph, pw, stride, pad, use_max):

@@ -144,8 +144,9 @@ lesson.step("Learning an edge filter back from its outputs",
         HeatMap(title: title, matrix: Matrix(t), colourMap: .diverging, scale: .fixed(-2, 2), cellSize: cell,
                 cellText: { String(format: "%.2f", $0) }).render()
     }
-    let chart = LineChart(title: "loss", series: [.init(name: "½ mean (out − target)²", y: losses)],
-                          xLabel: "step", yLabel: "loss")
+    var chart = LineChart(title: "loss", series: [.init(name: "½ mean (out − target)²", y: losses)],
+                          xLabel: "step", yLabel: "loss (log scale)")
+    chart.logarithmicY = true                  // it falls from about 1 to 1e-8: a straight scale would show nothing after step 50
     var small = chart
     small.width = 420
     small.height = 260

@@ -127,12 +127,14 @@ lesson.step("Equal epochs: batch size 1, 100 and the whole set",
         [name, "\(r.steps)", String(format: "%.2f", r.seconds.last ?? 0), String(format: "%.3f", r.loss.last ?? 0),
          String(format: "%.1f %%", 100 * r.testAccuracy)]
     })
-    let byEpoch = LineChart(title: "Loss against epochs", series: zip(names, runs).map { name, r in
+    var byEpoch = LineChart(title: "Loss against epochs", series: zip(names, runs).map { name, r in
         .init(name: name, x: r.examplesSeen.map { $0 / Double(train.count) }, y: r.loss)
     }, xLabel: "epochs (examples seen / \(train.count))", yLabel: "loss on 1000 training digits")
-    let byTime = LineChart(title: "Loss against time", series: zip(names, runs).map { name, r in
+    var byTime = LineChart(title: "Loss against time", series: zip(names, runs).map { name, r in
         .init(name: name, x: r.seconds, y: r.loss)
     }, xLabel: "seconds of training", yLabel: "loss on 1000 training digits")
+    (byEpoch.yTickCount, byTime.yTickCount) = (10, 10)   // final losses near 0.3 can be read off
+    (byEpoch.yRange, byTime.yRange) = (0...3.2, 0...3.2)   // room above the curves for the legend
     lesson.say(ranking("After \(epochs) epochs", names, runs.map { $0.loss.last ?? .infinity }))
     lesson.saveFigure(Panels(title: "SGD with three batch sizes, equal epochs", panels: [byEpoch.render(), byTime.render()]).render(),
                       "batch-sizes.png")

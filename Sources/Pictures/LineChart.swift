@@ -26,6 +26,11 @@ public struct LineChart: Sendable {
     public var yRange: ClosedRange<Double>?
     public var width = 640
     public var height = 420
+    /// A logarithmic y axis (labelled at powers of ten), for a loss that falls by orders
+    /// of magnitude; values that are not positive are left out.
+    public var logarithmicY = false
+    /// About how many labelled lines the y axis gets.
+    public var yTickCount = 5
 
     public init(title: String, series: [Series], xLabel: String, yLabel: String, yRange: ClosedRange<Double>? = nil) {
         self.title = title; self.series = series; self.xLabel = xLabel; self.yLabel = yLabel; self.yRange = yRange
@@ -37,6 +42,14 @@ public struct LineChart: Sendable {
     }
 
     public func render() -> Canvas {
+        // On a logarithmic axis the curves are drawn in log10(y), and labelled in y.
+        let series = logarithmicY ? self.series.map { s -> Series in
+            var logged = s
+            logged.y = s.y.map { $0 > 0 ? log10($0) : .nan }
+            return logged
+        } : self.series
+        let yRange = logarithmicY ? self.yRange.map { log10(Swift.max($0.lowerBound, 1e-300))...log10(Swift.max($0.upperBound, 1e-300)) }
+            : self.yRange
         let finite = series.flatMap { zip($0.x, $0.y).filter { $0.0.isFinite && $0.1.isFinite } }
         let xs = finite.map(\.0), ys = finite.map(\.1)
         var xLo = xs.min() ?? 0, xHi = xs.max() ?? 1
@@ -53,7 +66,13 @@ public struct LineChart: Sendable {
 
         // Grid lines and ticks.
         var xt = Ticks.nice(xLo, xHi, about: 6)
-        let yt = Ticks.nice(yLo, yHi, about: 5)
+        var yt = Ticks.nice(yLo, yHi, about: yTickCount)
+        if logarithmicY {
+            // Whole powers of ten, every one or every few, as the range allows.
+            let decades = Array(Int(yLo.rounded(.up))...Swift.max(Int(yLo.rounded(.up)), Int(yHi.rounded(.down))))
+            let every = Swift.max(1, decades.count / yTickCount + (decades.count % yTickCount == 0 ? 0 : 1))
+            yt = (decades.filter { ($0 - decades[0]) % every == 0 }.map(Double.init), 1)
+        }
         // Whole-number x values (epochs, steps) get whole-number ticks only.
         if xt.step < 1 && xs.allSatisfy({ $0 == $0.rounded() }) {
             xt = (Array(stride(from: xLo.rounded(.up), through: xHi, by: 1)), 1)
@@ -64,7 +83,7 @@ public struct LineChart: Sendable {
         }
         for v in yt.values {
             canvas.fill(x: left, y: py(v), width: right - left, height: 1, .lightGrey)
-            let label = Ticks.label(v, step: yt.step)
+            let label = logarithmicY ? (v == 0 ? "1" : "1e\(Int(v))") : Ticks.label(v, step: yt.step)
             canvas.text(label, x: left - Canvas.textWidth(label) - 6, y: py(v) - 3)
         }
         canvas.line(from: (left, top), to: (left, bottom), .darkGrey)
@@ -111,16 +130,17 @@ public struct LineChart: Sendable {
         if series.count > 1 || !(series.first?.name.isEmpty ?? true) {
             let textW = series.map { Canvas.textWidth($0.name) }.max() ?? 0
             let boxW = textW + 36, boxH = series.count * 14 + 8
-            // Top right, unless the curves pass there more than through the bottom right.
-            func inked(_ y0: Int) -> Int {
+            // The corner of the plot where the curves leave the most room: right first.
+            func inkedAt(_ x0: Int, _ y0: Int) -> Int {
                 var n = 0
-                for y in max(0, y0 - top)..<min(clipped.height, y0 - top + boxH) {
-                    for x in max(0, right - boxW - 6 - left)..<min(clipped.width, right - 6 - left) where clipped[x, y] != .white { n += 1 }
+                for y in Swift.max(0, y0 - top)..<Swift.min(clipped.height, y0 - top + boxH) {
+                    for x in Swift.max(0, x0 - left)..<Swift.min(clipped.width, x0 - left + boxW) where clipped[x, y] != .white { n += 1 }
                 }
                 return n
             }
-            let bx = right - boxW - 6
-            let by = inked(bottom - boxH - 6) < inked(top + 6) ? bottom - boxH - 6 : top + 6
+            let corners = [(right - boxW - 6, top + 6), (right - boxW - 6, bottom - boxH - 6),
+                           (left + 6, top + 6), (left + 6, bottom - boxH - 6)]
+            let (bx, by) = corners.min { inkedAt($0.0, $0.1) < inkedAt($1.0, $1.1) } ?? corners[0]
             canvas.fill(x: bx, y: by, width: boxW, height: boxH, .white)
             canvas.rectangle(x: bx, y: by, width: boxW, height: boxH, .midGrey)
             for (i, s) in series.enumerated() {

@@ -57,88 +57,93 @@ var pictures: [(file: String, picture: DecodedImage)] = []
 var classifier: Network!
 do {
     pictures = try arguments.image.map { ($0, try PNG.read(path: $0)) }
+    for (file, picture) in pictures { _ = try MNISTStyle.prepare(picture, path: file) }   // a blank page is refused now
     classifier = try ModelFile.load(classifierPath)
 } catch { Lesson.fail(error) }
+// With --image the lesson classifies at once: no training, no files replaced.
+let classifyOnly = !arguments.image.isEmpty
 
 var data: MNIST!
-lesson.step("A deeper network",
-            """
-            Two convolutions in a row (50 filters of 5×5, then 50 of 3×3 looking at all \
-            50 maps of the first), one pooling, and dropout twice: 0.2 after pooling and \
-            0.4 before the last layer. It has 1.4 times the weights of SimpleConvNet but \
-            about 14 times the arithmetic, nearly all in the second convolution.
-            """) {
-    data = lesson.loadData()
-    var rng = lesson.rng
-    let network = Network.deeperConvNet(rng: &rng).onEngine()      // trained on the engine, as in Lesson 09
-    try lesson.showLayers(of: network)
-}
-
-lesson.step("Checkpoints: stop anywhere, resume exactly",
-            """
-            Long training gets interrupted: a closed laptop, a crash, Ctrl-C. A checkpoint \
-            saves everything needed to go on: the parameters, the optimizer's memory \
-            (Adam's running averages), the position in the epoch and the state of every \
-            random generator (the shuffling and each dropout layer). Below, a short run is \
-            stopped after 7 steps (checkpoints every 5), a new trainer whose network \
-            starts from other random weights resumes from the checkpoint, and the result \
-            is compared with a run that was never interrupted.
-            """) {
-    let small = data.train.prefix(lesson.quick ? 200 : 300)
-    let path = NSTemporaryDirectory() + "lesson10-demo-\(getpid()).ckpt"
-    defer { try? FileManager.default.removeItem(atPath: path) }
-    let options = TrainingOptions(epochs: 2, batchSize: 50, seed: 5)
-    func fresh(_ seed: UInt64) -> Network { var r = SeededRandom(seed: seed); return Network.deeperConvNet(rng: &r).onEngine() }
-
-    let whole = lesson.trainer(fresh(1), Adam(learningRate: 0.001), train: small, options: options)
-    let uninterrupted = try whole.run()
-    var stopping = options
-    (stopping.checkpointEvery, stopping.checkpointPath, stopping.stopAfterSteps) = (5, path, 7)
-    let first = lesson.trainer(fresh(1), Adam(learningRate: 0.001), train: small, options: stopping)
-    try first.run()
-    lesson.say("interrupted after step \(first.totalSteps); the last checkpoint is from step 5")
-    let second = lesson.trainer(fresh(2), Adam(learningRate: 0.001), train: small, options: options)
-    try second.resume(from: path)
-    let resumed = try second.run()
-    lesson.say(String(format: "loss of step 6: uninterrupted %.6f, resumed %.6f", uninterrupted.stepLosses[5], resumed.stepLosses[5]))
-    let same = zip(whole.network.parameters, second.network.parameters).allSatisfy { $0.value == $1.value }
-    lesson.say("all \(uninterrupted.stepLosses.count) step losses identical: \(uninterrupted.stepLosses == resumed.stepLosses); "
-               + "final parameters bit for bit identical: \(same)")
-}
-
 var testAccuracy = 0.0
-lesson.step("Training with a validation split and early stopping",
-            """
-            The last 6000 training digits are set aside as a validation set: the network \
-            never trains on them, and after each epoch its accuracy on them decides \
-            whether training goes on. If it has not improved for 2 epochs, training stops \
-            and the best parameters come back (early stopping). The test set stays \
-            untouched until the very end, so the final figure is honest. A checkpoint is \
-            written every 100 steps; `--resume` continues from it.
-            """) {
-    let trainCount = lesson.quick ? 1000 : 54000
-    let train = data.train.subset(0..<trainCount)
-    let validation = data.train.subset((lesson.quick ? 59000 : 54000)..<60000)
-    let test = lesson.quick ? data.test.prefix(500) : data.test
-    var rng = lesson.rng
-    let network = Network.deeperConvNet(rng: &rng).onEngine()
-    try FileManager.default.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true)
-    let trainer = lesson.trainer(network, Adam(learningRate: 0.001), train: train, validation: validation,
-                                 options: TrainingOptions(epochs: arguments.epochs, batchSize: arguments.batch,
-                                                          seed: arguments.common.seed, patience: 2, checkpointEvery: 100,
-                                                          checkpointPath: checkpointPath))
-    if arguments.resume {
-        try trainer.resume(from: checkpointPath)
-        lesson.say("resumed from \(checkpointPath) at epoch \(trainer.completedEpochs + 1), step \(trainer.stepInEpoch)")
+if !classifyOnly {
+    lesson.step("A deeper network",
+                """
+                Two convolutions in a row (50 filters of 5×5, then 50 of 3×3 looking at all \
+                50 maps of the first), one pooling, and dropout twice: 0.2 after pooling and \
+                0.4 before the last layer. It has 1.4 times the weights of SimpleConvNet but \
+                about 14 times the arithmetic, nearly all in the second convolution.
+                """) {
+        data = lesson.loadData()
+        var rng = lesson.rng
+        let network = Network.deeperConvNet(rng: &rng).onEngine()      // trained on the engine, as in Lesson 09
+        try lesson.showLayers(of: network)
     }
-    lesson.say("\(train.count) training, \(validation.count) validation and \(test.count) test digits")
-    lesson.train(trainer)
-    if trainer.stoppedEarly { lesson.say("validation accuracy stopped improving: early stop, best parameters restored") }
-    testAccuracy = trainer.evaluate(test, limit: nil)
-    lesson.say(String(format: "deeper network, test accuracy: %.2f %%", 100 * testAccuracy))
-    let modelPath = (outputDirectory as NSString).appendingPathComponent("lesson10.model")
-    try ModelFile.save(network, to: modelPath)
-    lesson.say("model saved: \(modelPath)")
+
+    lesson.step("Checkpoints: stop anywhere, resume exactly",
+                """
+                Long training gets interrupted: a closed laptop, a crash, Ctrl-C. A checkpoint \
+                saves everything needed to go on: the parameters, the optimizer's memory \
+                (Adam's running averages), the position in the epoch and the state of every \
+                random generator (the shuffling and each dropout layer). Below, a short run is \
+                stopped after 7 steps (checkpoints every 5), a new trainer whose network \
+                starts from other random weights resumes from the checkpoint, and the result \
+                is compared with a run that was never interrupted.
+                """) {
+        let small = data.train.prefix(lesson.quick ? 200 : 300)
+        let path = NSTemporaryDirectory() + "lesson10-demo-\(getpid()).ckpt"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let options = TrainingOptions(epochs: 2, batchSize: 50, seed: 5)
+        func fresh(_ seed: UInt64) -> Network { var r = SeededRandom(seed: seed); return Network.deeperConvNet(rng: &r).onEngine() }
+
+        let whole = lesson.trainer(fresh(1), Adam(learningRate: 0.001), train: small, options: options)
+        let uninterrupted = try whole.run()
+        var stopping = options
+        (stopping.checkpointEvery, stopping.checkpointPath, stopping.stopAfterSteps) = (5, path, 7)
+        let first = lesson.trainer(fresh(1), Adam(learningRate: 0.001), train: small, options: stopping)
+        try first.run()
+        lesson.say("interrupted after step \(first.totalSteps); the last checkpoint is from step 5")
+        let second = lesson.trainer(fresh(2), Adam(learningRate: 0.001), train: small, options: options)
+        try second.resume(from: path)
+        let resumed = try second.run()
+        lesson.say(String(format: "loss of step 6: uninterrupted %.6f, resumed %.6f", uninterrupted.stepLosses[5], resumed.stepLosses[5]))
+        let same = zip(whole.network.parameters, second.network.parameters).allSatisfy { $0.value == $1.value }
+        lesson.say("all \(uninterrupted.stepLosses.count) step losses identical: \(uninterrupted.stepLosses == resumed.stepLosses); "
+                   + "final parameters bit for bit identical: \(same)")
+    }
+
+    lesson.step("Training with a validation split and early stopping",
+                """
+                The last 6000 training digits are set aside as a validation set: the network \
+                never trains on them, and after each epoch its accuracy on them decides \
+                whether training goes on. If it has not improved for 2 epochs, training stops \
+                and the best parameters come back (early stopping). The test set stays \
+                untouched until the very end, so the final figure is honest. A checkpoint is \
+                written every 100 steps; `--resume` continues from it.
+                """) {
+        let trainCount = lesson.quick ? 1000 : 54000
+        let train = data.train.subset(0..<trainCount)
+        let validation = data.train.subset((lesson.quick ? 59000 : 54000)..<60000)
+        let test = lesson.quick ? data.test.prefix(500) : data.test
+        var rng = lesson.rng
+        let network = Network.deeperConvNet(rng: &rng).onEngine()
+        try FileManager.default.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true)
+        let trainer = lesson.trainer(network, Adam(learningRate: 0.001), train: train, validation: validation,
+                                     options: TrainingOptions(epochs: arguments.epochs, batchSize: arguments.batch,
+                                                              seed: arguments.common.seed, patience: 2, checkpointEvery: 100,
+                                                              checkpointPath: checkpointPath))
+        if arguments.resume {
+            try trainer.resume(from: checkpointPath)
+            lesson.say("resumed from \(checkpointPath) at epoch \(trainer.completedEpochs + 1), step \(trainer.stepInEpoch)")
+        }
+        lesson.say("\(train.count) training, \(validation.count) validation and \(test.count) test digits")
+        lesson.train(trainer)
+        if trainer.stoppedEarly { lesson.say("validation accuracy stopped improving: early stop, best parameters restored") }
+        testAccuracy = trainer.evaluate(test, limit: nil)
+        lesson.say(String(format: "deeper network, test accuracy: %.2f %%", 100 * testAccuracy))
+        let modelPath = (outputDirectory as NSString).appendingPathComponent("lesson10.model")
+        try ModelFile.save(network, to: modelPath)
+        lesson.say("model saved: \(modelPath)")
+    }
 }
 
 lesson.step("Reading digits you drew",
@@ -151,6 +156,7 @@ lesson.step("Reading digits you drew",
             ships with the course (SimpleConvNet trained for 20 epochs).
             """) {
     let network: Network = classifier
+    if data == nil { data = lesson.loadData() }              // for the class names
     lesson.say("model: \(classifierPath)")
     if pictures.isEmpty {
         let examples = root.appendingPathComponent("Data/examples")
@@ -208,4 +214,4 @@ lesson.exercises([
              answer: "docs/answers/Lesson10.md"),
 ])
 lesson.finish()
-if !lesson.stoppedEarly { print(String(format: "test accuracy: %.2f %%", 100 * testAccuracy)) }
+if !lesson.stoppedEarly && !classifyOnly { print(String(format: "test accuracy: %.2f %%", 100 * testAccuracy)) }

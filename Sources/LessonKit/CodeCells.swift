@@ -24,8 +24,8 @@ struct SourceFile {
         lines = text.components(separatedBy: "\n")
     }
 
-    /// How many steps the lesson has: the calls of `lesson.step(` at the start of a line.
-    var stepCount: Int { lines.filter { $0.hasPrefix("lesson.step(") }.count }
+    /// How many steps the lesson has: the calls of `lesson.step(` that begin a line.
+    var stepCount: Int { lines.filter { $0.trimmingCharacters(in: .whitespaces).hasPrefix("lesson.step(") }.count }
 
     /// The body of the step whose call starts on `line` (1-based): the lines after the one
     /// that opens its closure (`) {`), up to the closing brace at the call's indentation,

@@ -84,6 +84,19 @@ import Testing
         #expect(last.hasPrefix("test accuracy: "), "last line: \(last)")
     }
 
+    /// With --image the lesson classifies at once: no training, and nothing replaced.
+    @Test func lesson10ClassifiesAnImageAtOnce() throws {
+        let image = LessonRun.productsDirectory.deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Data/examples/two.png").path
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let example = FileManager.default.fileExists(atPath: image) ? image : root.appendingPathComponent("Data/examples/two.png").path
+        let run = try LessonRun.run("Lesson10", ["--no-pause", "--image", example], timeLimit: 60)
+        #expect(run.status == 0, "\(run.errors)")
+        #expect(run.output.contains("two.png (180×200): 2 "), "the example was not read as a 2")
+        #expect(!run.output.contains("Training with a validation split"), "--image trained first")
+        #expect(run.figures.contains("your-digits.png"))
+    }
+
     @Test func lesson10ExplainsABadImage() throws {
         let text = testScratch + "/not-a-picture-\(UUID().uuidString).png"
         try Data("hello".utf8).write(to: URL(fileURLWithPath: text))

@@ -149,7 +149,8 @@ lesson.step("col2im: the way gradients go back",
 
     let digitCounts = col2im(Tensor(shape: [24 * 24, 25], repeating: 1), inputShape: [1, 1, 28, 28],
                              filterHeight: 5, filterWidth: 5, stride: 1, padding: 0)
-    let heat = HeatMap(title: "How many 5×5 windows cover each pixel of 28×28", matrix: Matrix(digitCounts),
+    lesson.say("The same count for another case, the figure: a 28×28 digit under the 5×5 filters of Lesson 09.")
+    let heat = HeatMap(title: "Another case: 5×5 windows on a 28×28 digit, windows per pixel", matrix: Matrix(digitCounts),
                        colourMap: .blues, scale: .fixed(0, 25), cellSize: 12,
                        xLabel: "centre pixels: 25 windows, corners: 1")
     lesson.saveFigure(heat.render(), "col2im-counts.png")

@@ -43,11 +43,14 @@ lesson.step("Max pooling, backward",
             winner, and every other input gets 0. Here dout = 10, 20, 30, 40 for the four \
             outputs, to make it easy to see which went where.
             """) {
+    let pooled = maxPool.forward(x, training: true)                           // 1×1×2×2, as in the step above
     let dx = maxPool.backward(dout)
     lesson.show("dout", dout.reshaped([2, 2]), decimals: 0)
     lesson.show("dx = dout routed through the argmax", dx.reshaped([4, 4]), decimals: 0)
     let figure = Panels(title: "Max pooling: forward keeps the winner, backward routes to it", panels: [
         HeatMap(title: "x", matrix: Matrix(x), colourMap: .blues, scale: .fixed(0, 4), cellSize: 40,
+                cellText: { "\(Int($0))" }).render(),
+        HeatMap(title: "pooled (forward)", matrix: Matrix(pooled), colourMap: .blues, scale: .fixed(0, 4), cellSize: 80,
                 cellText: { "\(Int($0))" }).render(),
         HeatMap(title: "argmax", matrix: Matrix(mask), colourMap: .blues, scale: .fixed(0, 1), cellSize: 40,
                 cellText: { "\(Int($0))" }).render(),

@@ -77,8 +77,10 @@ public struct ImageGrid: Sendable {
             // A thin frame, so a map whose edges are background (white or black) keeps its extent.
             canvas.rectangle(x: x0 + xOffset - 1, y: y0 - 1, width: map.columns * l.pixelSize + 2,
                              height: map.rows * l.pixelSize + 2, .midGrey)
+            // The label right under its own map (not under the tallest one), so that with maps
+            // of several sizes it cannot be read as the title of the map below.
             if let labels, index < labels.count {
-                canvas.text(labels[index], centreX: x0 + l.cellWidth / 2, y: y0 + l.cellHeight + 3,
+                canvas.text(labels[index], centreX: x0 + l.cellWidth / 2, y: y0 + map.rows * l.pixelSize + 3,
                             colour: labelColours?[index] ?? .darkGrey)
             }
         }

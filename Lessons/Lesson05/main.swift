@@ -122,10 +122,14 @@ lesson.step("Pooled feature maps of a digit",
     lesson.say("digit \(digit.shape) → convolution + ReLU \(maps.shape) → pooling \(maxed.shape)")
     let names = ["left edges", "right edges", "top edges", "bottom edges"]
     // Pooled maps drawn with pixels twice as big, so all three columns are the same size
-    // on the page and the coarser grid shows.
+    // on the page and the coarser grid shows. As in Lesson 00, white is high (black zero),
+    // on one scale for all three columns, shown by the colour bar.
+    let high = maps.max()
     func grid(_ title: String, _ t: Tensor, pixelSize: Int) -> Canvas {
-        ImageGrid(title: title, maps: Matrix.maps(t), columns: 2, labels: names, scale: .eachOwn,
-                  colourMap: .ink, pixelSize: pixelSize).render()
+        var grid = ImageGrid(title: title, maps: Matrix.maps(t), columns: 2, labels: names, scale: .fixed(0, high),
+                             colourMap: .grey, pixelSize: pixelSize)
+        grid.colourBar = true
+        return grid.render()
     }
     let figure = Panels(title: "Edge maps of a digit before and after 2×2 pooling", panels: [
         grid("conv + ReLU, 28×28", maps, pixelSize: 3),

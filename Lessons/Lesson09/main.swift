@@ -182,11 +182,22 @@ lesson.step("The filters, before and after",
             them to be different enough for the layers after them.
             """) {
     let after = (network.layers[0] as! Convolution).W.value
+    let change = after - filtersBefore
+    // Before and after on one scale, and what training changed on its own: the filters move
+    // by a few tenths, which beside weights of about ±1 is easy to miss.
+    let m = max(filtersBefore.data.map(abs).max() ?? 1, after.data.map(abs).max() ?? 1)
+    func grid(_ title: String, _ t: Tensor, _ scale: ValueScale) -> Canvas {
+        var grid = ImageGrid(title: title, maps: Matrix.maps(t), columns: 6, scale: scale, colourMap: .diverging, pixelSize: 8)
+        grid.colourBar = true
+        return grid.render()
+    }
+    lesson.say(String(format: "largest weight %.2f before, %.2f after; training moved the weights by %.3f on average (at most %.2f)",
+                      filtersBefore.data.map(abs).max() ?? 0, after.data.map(abs).max() ?? 0,
+                      change.data.map(abs).reduce(0, +) / Float(change.count), change.data.map(abs).max() ?? 0))
     let figure = Panels(title: "The 30 filters of the first layer", panels: [
-        ImageGrid(title: "before training", maps: Matrix.maps(filtersBefore), columns: 6, scale: .eachSymmetric,
-                  colourMap: .diverging, pixelSize: 8).render(),
-        ImageGrid(title: "after training", maps: Matrix.maps(after), columns: 6, scale: .eachSymmetric,
-                  colourMap: .diverging, pixelSize: 8).render(),
+        grid("before training", filtersBefore, .fixed(-m, m)),
+        grid("after training", after, .fixed(-m, m)),
+        grid("after − before", change, .sharedSymmetric),
     ])
     lesson.saveFigure(figure.render(), "filters-before-after.png")
 }
@@ -201,13 +212,17 @@ lesson.step("One digit, stage by stage",
     let conv = network.layers[0].forward(digit, training: false)            // 1×30×24×24
     let relu = network.layers[1].forward(conv, training: false)
     let pooled = network.layers[2].forward(relu, training: false)          // 1×30×12×12
+    // One scale per stage, with its colour bar; after ReLU white is high and black zero, as
+    // for the digits in Lesson 00.
     func grid(_ title: String, _ t: Tensor, _ pixelSize: Int, _ scale: ValueScale, _ map: ColourMap) -> Canvas {
-        ImageGrid(title: title, maps: Matrix.maps(t), columns: 6, scale: scale, colourMap: map, pixelSize: pixelSize).render()
+        var grid = ImageGrid(title: title, maps: Matrix.maps(t), columns: 6, scale: scale, colourMap: map, pixelSize: pixelSize)
+        grid.colourBar = true
+        return grid.render()
     }
     let figure = Panels(title: "Test digit 0 (a \(data.classNames[Int(test.labels[0])])) through the first layers", panels: [
-        grid("convolution", conv, 2, .eachSymmetric, .diverging),
-        grid("ReLU", relu, 2, .eachOwn, .ink),
-        grid("max pooling", pooled, 4, .eachOwn, .ink),
+        grid("convolution", conv, 2, .sharedSymmetric, .diverging),
+        grid("ReLU", relu, 2, .shared, .grey),
+        grid("max pooling", pooled, 4, .shared, .grey),
     ])
     lesson.saveFigure(figure.render(), "feature-maps.png")
 }

@@ -15,6 +15,19 @@ public struct ImageGrid: Sendable {
     public var pixelSize: Int?
     /// Colour a cell's label (for example red for a wrong prediction).
     public var labelColours: [Colour]?
+    /// A colour bar at the right that says what the colours mean. Only for a scale that is
+    /// the same for every map (shared, sharedSymmetric or fixed); with a scale of each
+    /// map's own there is no one meaning to show, and no bar is drawn.
+    public var colourBar = false
+
+    /// The one range of every map, or nil when each map has its own.
+    private var commonRange: (Float, Float)? {
+        switch scale {
+        case .shared, .sharedSymmetric, .fixed: return scale.range(of: 0, in: maps)
+        case .eachOwn, .eachSymmetric: return nil
+        }
+    }
+    private static let barSpace = 80        // the bar, its ticks and their labels
 
     public init(title: String, maps: [Matrix], columns: Int, labels: [String]? = nil, rowLabels: [String]? = nil,
                 scale: ValueScale = .eachOwn, colourMap: ColourMap = .grey, pixelSize: Int? = nil,
@@ -51,6 +64,7 @@ public struct ImageGrid: Sendable {
         let gridRows = (maps.count + columns - 1) / columns
         let left = 16 + rowLabelWidth, top = 40
         let contentWidth = left + columnsUsed * cellWidth + (columnsUsed - 1) * gap + 16
+            + (colourBar && commonRange != nil ? ImageGrid.barSpace : 0)
         let width = max(contentWidth, Canvas.titleWidth(title))
         // Centre the grid when the title is wider than the cells.
         let shift = (width - contentWidth) / 2
@@ -82,6 +96,25 @@ public struct ImageGrid: Sendable {
             if let labels, index < labels.count {
                 canvas.text(labels[index], centreX: x0 + l.cellWidth / 2, y: y0 + map.rows * l.pixelSize + 3,
                             colour: labelColours?[index] ?? .darkGrey)
+            }
+        }
+        if colourBar, let range = commonRange {
+            // High values at the top, from the first row of cells to the last.
+            let rows = (maps.count + columns - 1) / columns
+            let (_, top) = l.origin(of: 0, columns: columns)
+            let (_, lastTop) = l.origin(of: (rows - 1) * columns, columns: columns)
+            let height = lastTop + l.cellHeight - top
+            let x = l.left + min(columns, maps.count) * (l.cellWidth + l.gap) + 8
+            for y in 0..<height {
+                canvas.fill(x: x, y: top + y, width: 14, height: 1, colourMap.colour(1 - Float(y) / Float(max(height - 1, 1))))
+            }
+            canvas.rectangle(x: x - 1, y: top - 1, width: 16, height: height + 2, .darkGrey)
+            let ticks = Ticks.nice(Double(range.0), Double(range.1), about: 4)
+            for v in ticks.values {
+                let t = normalise(Float(v), range)
+                let y = top + Int((1 - t) * Float(height - 1))
+                canvas.fill(x: x + 14, y: y, width: 4, height: 1, .darkGrey)
+                canvas.text(Ticks.label(v, step: ticks.step), x: x + 21, y: y - 3)
             }
         }
         if let rowLabels {

@@ -67,4 +67,22 @@ import Testing
         #expect(canvas[x0 + 5, y0 + 5].b > canvas[x0 + 5, y0 + 5].r)    // negative: blue
         #expect(canvas[x0 + 25, y0 + 5].r > canvas[x0 + 25, y0 + 5].b)  // positive: red
     }
+
+    /// A colour bar is drawn for a scale common to every map, with its top colour the map's
+    /// highest; with each map on its own scale there is nothing one bar could say.
+    @Test func imageGridColourBarOnlyForACommonScale() {
+        let maps = [Matrix(rows: 2, columns: 2, values: [0, 1, 2, 3]), Matrix(rows: 2, columns: 2, values: [3, 2, 1, 0])]
+        var shared = ImageGrid(title: "t", maps: maps, columns: 2, scale: .fixed(0, 3), colourMap: .grey, pixelSize: 10)
+        let plain = shared.render()
+        shared.colourBar = true
+        let withBar = shared.render()
+        #expect(withBar.width > plain.width)
+        let l = shared.layout
+        let barX = l.left + 2 * (l.cellWidth + l.gap) + 8
+        #expect(withBar[barX + 5, l.top] == ColourMap.grey.colour(1))                       // white (3) at the top
+        #expect(withBar[barX + 5, l.top + l.cellHeight - 1] == ColourMap.grey.colour(0))    // black (0) at the bottom
+        var own = ImageGrid(title: "t", maps: maps, columns: 2, scale: .eachOwn, colourMap: .grey, pixelSize: 10)
+        own.colourBar = true
+        #expect(own.render().width == plain.width)
+    }
 }

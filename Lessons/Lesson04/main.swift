@@ -111,7 +111,9 @@ lesson.step("Learning an edge filter back from its outputs",
             from random weights and let gradient descent find the filter again. The loss \
             is half the mean squared difference, whose gradient for each output is \
             (out − target)/count; the layer's own backward turns that into dW and db, \
-            and gradient descent with momentum (Lesson 07) steps against them.
+            and gradient descent with momentum steps against them: it keeps a velocity \
+            v ← 0.9·v − lr·∂L/∂W and moves W ← W + v, so steps along a steady slope \
+            grow (Lesson 07 compares it with plain SGD, RMSprop and Adam).
             """) {
     data = lesson.loadData()
     let x = data.train.firstBatch(lesson.quick ? 8 : 32).x                   // N×1×28×28

@@ -104,8 +104,9 @@ lesson.step("The gradient of SoftmaxWithLoss is (y − t)/N",
 
 lesson.step("Probabilities for real digits",
             """
-            The simplest classifier there is: one Affine layer (Lesson 07) from the 784 \
-            pixels to 10 scores, then SoftmaxWithLoss. One pass over the training digits, \
+            The simplest classifier there is: one Affine layer from the 784 pixels to 10 \
+            scores (out = x·W + b: every score a weighted sum of every pixel, plus a \
+            bias; Lesson 07 takes it apart), then SoftmaxWithLoss. One pass over the training digits, \
             with the gradient (y − t)/N flowing back into the weights, is enough for it \
             to give sensible probabilities. Below, what it says about three test digits; \
             the true class is drawn in orange.

@@ -21,7 +21,10 @@ struct Arguments: ParsableArguments {
 
     func validate() throws {
         guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
-        guard batch >= 1 else { throw ValidationError("--batch must be at least 1, got \(batch)") }
+        // At most 10000: a batch goes through the layers at once, and 10000 digits already
+        // make 700 MB of feature maps.
+        guard (1...10_000).contains(batch) else { throw ValidationError("--batch must be between 1 and 10000, got \(batch)") }
+        if model?.isEmpty == true { throw ValidationError("--model needs a file name, got an empty one") }
         guard learningRate > 0, learningRate.isFinite else { throw ValidationError("--learning-rate must be a positive number, got \(learningRate)") }
     }
 }

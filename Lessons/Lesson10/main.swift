@@ -25,7 +25,10 @@ struct Arguments: ParsableArguments {
 
     func validate() throws {
         guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
-        guard batch >= 1 else { throw ValidationError("--batch must be at least 1, got \(batch)") }
+        guard (1...10_000).contains(batch) else { throw ValidationError("--batch must be between 1 and 10000, got \(batch)") }
+        if checkpoint?.isEmpty == true { throw ValidationError("--checkpoint needs a file name, got an empty one") }
+        if useModel?.isEmpty == true { throw ValidationError("--use-model needs a file name, got an empty one") }
+        if image.contains("") { throw ValidationError("--image needs a file name, got an empty one") }
     }
 }
 

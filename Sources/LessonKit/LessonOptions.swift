@@ -38,5 +38,7 @@ public struct LessonOptions: ParsableArguments, Sendable {
         if let threads, threads < 1 || threads > 256 {
             throw ValidationError("--threads must be between 1 and 256, got \(threads)")
         }
+        if figures?.isEmpty == true { throw ValidationError("--figures needs a directory, got an empty name") }
+        if data?.isEmpty == true { throw ValidationError("--data needs a directory, got an empty name") }
     }
 }

@@ -42,7 +42,7 @@ import Testing
     @Test func badNumbersOfEpochsAndBatches() throws {
         try expectFailure("Lesson09", ["--epochs=-1"], "--epochs must be at least 1", figures: false)
         try expectFailure("Lesson10", ["--epochs", "0"], "--epochs must be at least 1", figures: false)
-        try expectFailure("Lesson10", ["--batch", "0"], "--batch must be at least 1", figures: false)
+        try expectFailure("Lesson10", ["--batch", "0"], "--batch must be between 1 and 10000, got 0", figures: false)
         try expectFailure("Lesson09", ["--epochs", "many"], "many", figures: false)
     }
 
@@ -72,5 +72,17 @@ import Testing
     @Test func figuresDirectoryThatIsAFile() throws {
         let file = try write("figures-file", [1, 2, 3])
         try expectFailure("Lesson01", ["--figures", file], file, figures: false)
+    }
+
+    /// Numbers and names that cannot work are refused with a sentence naming the option,
+    /// not a trap: a batch of 2^63 − 1 (it overflowed the step count), empty file names.
+    @Test func impossibleOptionsAreRefused() throws {
+        try expectFailure("Lesson09", ["--batch", "9223372036854775807"], "--batch must be between 1 and 10000")
+        try expectFailure("Lesson10", ["--batch", "9223372036854775807"], "--batch must be between 1 and 10000")
+        try expectFailure("Lesson09", ["--model", ""], "--model needs a file name")
+        try expectFailure("Lesson10", ["--use-model", ""], "--use-model needs a file name")
+        try expectFailure("Lesson10", ["--image", ""], "--image needs a file name")
+        try expectFailure("Lesson01", ["--figures", ""], "--figures needs a directory", figures: false)
+        try expectFailure("Lesson01", ["--data", ""], "--data needs a directory")
     }
 }

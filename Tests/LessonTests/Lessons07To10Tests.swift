@@ -57,7 +57,7 @@ import Testing
 
     @Test func lesson09RefusesBadOptions() throws {
         for (arguments, message) in [(["--epochs", "0"], "--epochs must be at least 1"),
-                                     (["--batch=-3"], "--batch must be at least 1"),
+                                     (["--batch=-3"], "--batch must be between 1 and 10000"),
                                      (["--learning-rate", "0"], "--learning-rate must be a positive number")] {
             let run = try LessonRun.run("Lesson09", arguments + ["--quick", "--no-pause"], figures: false)
             #expect(run.status != 0)

@@ -102,7 +102,7 @@ public final class Trainer {
     var epochsWithoutImprovement = 0
     var bestParameters: [Tensor]?
 
-    public var stepsPerEpoch: Int { (train.count + options.batchSize - 1) / options.batchSize }
+    public var stepsPerEpoch: Int { train.count / options.batchSize + (train.count % options.batchSize == 0 ? 0 : 1) }
 
     public init(network: Network, optimizer: Optimizer, train: TrainingData, validation: TrainingData? = nil,
                 test: TrainingData? = nil, options: TrainingOptions) throws {

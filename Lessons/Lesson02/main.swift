@@ -66,6 +66,12 @@ lesson.step("The output-size formula",
         rows.append(["\(k.h)", "\(k.fh)", "\(k.p)", "\(k.s)", "(\(k.h) + \(2 * k.p) − \(k.fh))/\(k.s) + 1", "\(oh)", k.note])
     }
     lesson.table(["H", "FH", "P", "S", "formula", "OH", "case"], rows)
+    // Height and width are worked out apart: a 28×31 input under a 5×3 filter, padding 1.
+    let layer = Convolution(filters: 1, channels: 1, filterHeight: 5, filterWidth: 3, stride: 1, padding: 1,
+                            weightStd: 1, rng: &lesson.rng)
+    let shape = try layer.outputShape(for: [1, 1, 28, 31])
+    lesson.say("Not square: a 28×31 input and a 5×3 filter with padding 1 give OH = (28 + 2 − 5)/1 + 1 = 26 and "
+               + "OW = (31 + 2 − 3)/1 + 1 = 31; the layer says \(shape[2])×\(shape[3]).")
 }
 
 lesson.step("Combinations that do not fit are rejected",

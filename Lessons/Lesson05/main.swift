@@ -27,7 +27,11 @@ lesson.step("Max pooling, forward",
             """
             A 2×2 window at stride 2 cuts the 4×4 input into four blocks, and max pooling \
             keeps the largest number of each: a 2×2 output. The layer also remembers \
-            which input won in each window, the argmax; backward needs nothing else.
+            which input won in each window, the argmax; backward needs nothing else. Like \
+            the book, the layer (Sources/ConvNet/Layers/MaxPooling.swift) does it through \
+            im2col: every window of every channel becomes a row, the output is each row's \
+            largest value, and backward puts each gradient in its row's winning column and \
+            hands the rows to col2im.
             """) {
     let out = maxPool.forward(x, training: true)
     lesson.show("x", x.reshaped([4, 4]), decimals: 0)

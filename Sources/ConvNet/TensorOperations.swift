@@ -1,6 +1,6 @@
 /// The few whole-tensor operations the book's layers are written with, numpy's way:
-/// `transposed` is `x.transpose(…)`, `sumOfRows` is `x.sum(axis=0)`, `addingToEveryRow`
-/// is broadcasting `x + b`.
+/// `transposed` is `x.transpose(…)`, `sumOfRows` is `x.sum(axis=0)`, `addToEveryRow`
+/// is broadcasting `x += b`.
 extension Tensor {
     /// The axes put in a new order: axis i of the result is axis `axes[i]` of this tensor,
     /// as numpy's `transpose`. For example `x.transposed(0, 2, 3, 1)` turns N×C×H×W into
@@ -42,14 +42,7 @@ extension Tensor {
         return Tensor(shape: [columns], data: sum)
     }
 
-    /// `row` added to every row of a matrix: R×C + C → R×C (numpy's broadcast `x + b`).
-    public func addingToEveryRow(_ row: Tensor) -> Tensor {
-        var out = self
-        out.addToEveryRow(row)
-        return out
-    }
-
-    /// The same, in place: `x += b` with b broadcast over the rows.
+    /// `row` added to every row of a matrix, in place: R×C += C (numpy's broadcast `x += b`).
     public mutating func addToEveryRow(_ row: Tensor) {
         require(rank == 2 && row.shape == [shape[1]], "addToEveryRow: \(row.shape) does not fit the rows of \(shape)")
         let (rows, columns, b) = (shape[0], shape[1], row.data)

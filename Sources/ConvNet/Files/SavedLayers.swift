@@ -17,33 +17,28 @@ extension Convolution: SavableLayer {
     }
 }
 
-/// "size PH PW stride S padding P", for both poolings.
-private func poolingWords(_ ph: Int, _ pw: Int, _ stride: Int, _ padding: Int) -> [String] {
-    ["size", "\(ph)", "\(pw)", "stride", "\(stride)", "padding", "\(padding)"]
+/// Both poolings are written "size PH PW stride S padding P" and rebuilt the same way.
+protocol WindowPooling: SavableLayer {
+    var poolHeight: Int { get }
+    var poolWidth: Int { get }
+    var stride: Int { get }
+    var padding: Int { get }
+    init(poolHeight: Int, poolWidth: Int, stride: Int, padding: Int)
 }
 
-private func poolingSettings(_ line: ArchitectureLine) throws -> (Int, Int, Int, Int) {
-    try line.expect([1: "size", 4: "stride", 6: "padding"])
-    return (try line.size(at: 2), try line.size(at: 3), try line.size(at: 5), try line.size(at: 7, allowZero: true))
-}
-
-extension MaxPooling: SavableLayer {
-    public static let keyword = "maxpooling"
-    public var architectureWords: [String] { poolingWords(poolHeight, poolWidth, stride, padding) }
-    public convenience init(architectureWords line: ArchitectureLine) throws {
-        let (ph, pw, s, p) = try poolingSettings(line)
-        self.init(poolHeight: ph, poolWidth: pw, stride: s, padding: p)
+extension WindowPooling {
+    public var architectureWords: [String] {
+        ["size", "\(poolHeight)", "\(poolWidth)", "stride", "\(stride)", "padding", "\(padding)"]
+    }
+    public init(architectureWords line: ArchitectureLine) throws {
+        try line.expect([1: "size", 4: "stride", 6: "padding"])
+        self.init(poolHeight: try line.size(at: 2), poolWidth: try line.size(at: 3), stride: try line.size(at: 5),
+                  padding: try line.size(at: 7, allowZero: true))
     }
 }
 
-extension AveragePooling: SavableLayer {
-    public static let keyword = "averagepooling"
-    public var architectureWords: [String] { poolingWords(poolHeight, poolWidth, stride, padding) }
-    public convenience init(architectureWords line: ArchitectureLine) throws {
-        let (ph, pw, s, p) = try poolingSettings(line)
-        self.init(poolHeight: ph, poolWidth: pw, stride: s, padding: p)
-    }
-}
+extension MaxPooling: WindowPooling { public static let keyword = "maxpooling" }
+extension AveragePooling: WindowPooling { public static let keyword = "averagepooling" }
 
 extension Affine: SavableLayer {
     public static let keyword = "affine"

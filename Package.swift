@@ -21,21 +21,26 @@ import PackageDescription
 //                                the square roots are the same, eight or sixteen at a time.
 // Lessons and tests stay ordinary debug code, so they remain easy to step through.
 let numericFlags: [SwiftSetting] = [
-    .unsafeFlags(["-O", "-target-cpu", "native", "-enforce-exclusivity=unchecked", "-Xcc", "-fno-math-errno"]),
+    .unsafeFlags(["-O", "-target-cpu", "native", "-enforce-exclusivity=unchecked", "-Xcc", "-fno-math-errno"])
 ]
 let optimisedFlags: [SwiftSetting] = [
-    .unsafeFlags(["-O"]),
+    .unsafeFlags(["-O"])
 ]
 
-let lessons = ["Lesson00", "Lesson01", "Lesson02", "Lesson03", "Lesson04", "Lesson05", "Lesson06", "Lesson07", "Lesson08", "Lesson09", "Lesson10"]
+let lessons = [
+    "Lesson00", "Lesson01", "Lesson02", "Lesson03", "Lesson04", "Lesson05", "Lesson06", "Lesson07", "Lesson08",
+    "Lesson09", "Lesson10",
+]
 
 var targets: [Target] = [
     // System libraries (Debian: `apt-get install libpng-dev`, which brings zlib1g-dev;
     // macOS: `brew install libpng`).
-    .systemLibrary(name: "CLibPNG", pkgConfig: "libpng",
-                   providers: [.apt(["libpng-dev"]), .brew(["libpng"])]),
-    .systemLibrary(name: "CZlib", pkgConfig: "zlib",
-                   providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
+    .systemLibrary(
+        name: "CLibPNG", pkgConfig: "libpng",
+        providers: [.apt(["libpng-dev"]), .brew(["libpng"])]),
+    .systemLibrary(
+        name: "CZlib", pkgConfig: "zlib",
+        providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
 
     // The core: tensors, matrix multiply, im2col, layers, losses, optimizers, network.
     .target(name: "ConvNet", swiftSettings: numericFlags),
@@ -44,18 +49,25 @@ var targets: [Target] = [
     // PNG files, canvas, charts, image grids, the bitmap font.
     .target(name: "Pictures", dependencies: ["CLibPNG"], swiftSettings: optimisedFlags),
     // The notebook-style runner every lesson uses.
-    .target(name: "LessonKit",
-            dependencies: ["ConvNet", "Datasets", "Pictures",
-                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
-            swiftSettings: optimisedFlags),
+    .target(
+        name: "LessonKit",
+        dependencies: [
+            "ConvNet", "Datasets", "Pictures",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ],
+        swiftSettings: optimisedFlags),
 
-    .executableTarget(name: "Bench",
-                      dependencies: ["ConvNet", "Datasets",
-                                     .product(name: "ArgumentParser", package: "swift-argument-parser")],
-                      path: "Benchmarks/Bench", swiftSettings: numericFlags),
+    .executableTarget(
+        name: "Bench",
+        dependencies: [
+            "ConvNet", "Datasets",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ],
+        path: "Benchmarks/Bench", swiftSettings: numericFlags),
 
-    .testTarget(name: "ConvNetTests", dependencies: ["ConvNet"],
-                exclude: ["Fixtures"]),   // numpy fixtures, read from the source tree
+    .testTarget(
+        name: "ConvNetTests", dependencies: ["ConvNet"],
+        exclude: ["Fixtures"]),  // numpy fixtures, read from the source tree
     .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
     .testTarget(name: "PicturesTests", dependencies: ["Pictures"]),
     .testTarget(name: "LessonKitTests", dependencies: ["LessonKit"]),
@@ -64,17 +76,21 @@ var targets: [Target] = [
 ]
 
 for lesson in lessons {
-    targets.append(.executableTarget(name: lesson,
-                                     dependencies: ["LessonKit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
-                                     path: "Lessons/\(lesson)"))
+    targets.append(
+        .executableTarget(
+            name: lesson,
+            dependencies: ["LessonKit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Lessons/\(lesson)"))
 }
 
 // Fuzzing harnesses (Fuzz/run builds them): only when CONVNET_FUZZ is set, so a normal
 // build never sees them.
 if Context.environment["CONVNET_FUZZ"] != nil {
     for (name, dependency) in [("FuzzIDX", "Datasets"), ("FuzzModel", "ConvNet"), ("FuzzPNG", "Pictures")] {
-        targets.append(.executableTarget(name: name, dependencies: [.target(name: dependency)], path: "Fuzz/\(name)",
-                                         swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
+        targets.append(
+            .executableTarget(
+                name: name, dependencies: [.target(name: dependency)], path: "Fuzz/\(name)",
+                swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
     }
 }
 
@@ -82,7 +98,7 @@ let package = Package(
     name: "ConvNetCourse",
     platforms: [.macOS(.v13)],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
     ],
     targets: targets
 )

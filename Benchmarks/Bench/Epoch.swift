@@ -13,16 +13,23 @@ extension Bench {
         var rng = SeededRandom(seed: 42)
         let bookNetwork: Network
         if self.network == "deeper" {
-            print("network: Lesson 10's (Conv 50 5×5, ReLU, Conv 50 3×3, ReLU, MaxPool 2×2, Dropout, Affine 6050→100, ReLU, Dropout, Affine 100→10), Adam 0.001, batch 100")
+            print(
+                "network: Lesson 10's (Conv 50 5×5, ReLU, Conv 50 3×3, ReLU, MaxPool 2×2, Dropout, Affine 6050→100, ReLU, Dropout, Affine 100→10), Adam 0.001, batch 100"
+            )
             bookNetwork = Network.deeperConvNet(rng: &rng)
         } else {
-            print("network: SimpleConvNet (Conv 30 5×5, ReLU, MaxPool 2×2, Affine 4320→100, ReLU, Affine 100→10), Adam 0.001, batch 100")
+            print(
+                "network: SimpleConvNet (Conv 30 5×5, ReLU, MaxPool 2×2, Affine 4320→100, ReLU, Affine 100→10), Adam 0.001, batch 100"
+            )
             bookNetwork = Network.simpleConvNet(rng: &rng)
         }
         let network = book ? bookNetwork : bookNetwork.onEngine(fusesBlocks: !layerByLayer)
-        print("runs: " + (book ? "the book layers" : "the engine") + ": " + network.executedLayerNames.joined(separator: ", "))
-        let trainer = try Trainer(network: network, optimizer: Adam(learningRate: 0.001), train: data.train,
-                                  options: TrainingOptions(epochs: 1, batchSize: 100, seed: 42, stopAfterSteps: steps))
+        print(
+            "runs: " + (book ? "the book layers" : "the engine") + ": "
+                + network.executedLayerNames.joined(separator: ", "))
+        let trainer = try Trainer(
+            network: network, optimizer: Adam(learningRate: 0.001), train: data.train,
+            options: TrainingOptions(epochs: 1, batchSize: 100, seed: 42, stopAfterSteps: steps))
         // Each step's time too: on a shared machine a few slow steps (the system running
         // something else) pull the mean up, and the median shows what a step itself costs.
         var stepTimes: [Double] = []
@@ -40,23 +47,31 @@ extension Bench {
         let losses = trainer.history.stepLosses
         let meanLoss = losses.reduce(0, +) / Float(max(losses.count, 1))
         print("")
-        print(String(format: "epoch: %.2f s", epochSeconds)
-              + (done < trainer.stepsPerEpoch ? "   (extrapolated from \(done) of \(trainer.stepsPerEpoch) steps)" : ""))
-        print(String(format: "  training: %.0f images/s, %.2f ms per step, mean loss %.3f",
-                     Double(done * 100) / trained, 1e3 * trained / Double(done), meanLoss))
+        print(
+            String(format: "epoch: %.2f s", epochSeconds)
+                + (done < trainer.stepsPerEpoch
+                    ? "   (extrapolated from \(done) of \(trainer.stepsPerEpoch) steps)" : ""))
+        print(
+            String(
+                format: "  training: %.0f images/s, %.2f ms per step, mean loss %.3f",
+                Double(done * 100) / trained, 1e3 * trained / Double(done), meanLoss))
         let sorted = stepTimes.sorted()
         if !sorted.isEmpty {
-            print(String(format: "  steps: median %.2f ms, fastest %.2f ms, slowest %.2f ms",
-                         1e3 * sorted[sorted.count / 2], 1e3 * sorted[0], 1e3 * sorted[sorted.count - 1]))
+            print(
+                String(
+                    format: "  steps: median %.2f ms, fastest %.2f ms, slowest %.2f ms",
+                    1e3 * sorted[sorted.count / 2], 1e3 * sorted[0], 1e3 * sorted[sorted.count - 1]))
         }
 
         // Classifying: the whole test set in batches of 1000, bytes to Float included.
-        _ = network.classify(data.test.firstBatch(1000).x)        // warm up
+        _ = network.classify(data.test.firstBatch(1000).x)  // warm up
         let testStart = now()
         let accuracy = trainer.evaluate(data.test, limit: nil)
         let testSeconds = now() - testStart
-        print(String(format: "test: %.0f images/s (batch 1000; %d images in %.3f s), accuracy %.2f %%",
-                     Double(data.test.count) / testSeconds, data.test.count, testSeconds, 100 * accuracy))
+        print(
+            String(
+                format: "test: %.0f images/s (batch 1000; %d images in %.3f s), accuracy %.2f %%",
+                Double(data.test.count) / testSeconds, data.test.count, testSeconds, 100 * accuracy))
 
         inferenceBreakdown(network, data.test)
         stepBreakdown(network, data.train)
@@ -88,7 +103,9 @@ extension Bench {
         print("\nclassifying 100 images by layer (inference mode, mean over the test set), milliseconds:")
         print("  batch (bytes → Float)           " + String(format: " %8.3f", batchTime * scale))
         for (i, layer) in layers.enumerated() {
-            print("  " + "\(i + 1) \(layer.name)".padding(toLength: 32, withPad: " ", startingAt: 0) + String(format: " %8.3f", forward[i] * scale))
+            print(
+                "  " + "\(i + 1) \(layer.name)".padding(toLength: 32, withPad: " ", startingAt: 0)
+                    + String(format: " %8.3f", forward[i] * scale))
         }
         let total = (batchTime + forward.reduce(0, +)) * scale
         print(String(format: "  total %.3f ms per 100 images → %.0f images/s", total, 1e5 / total))
@@ -101,11 +118,14 @@ extension Bench {
         let layers = network.executedLayers
         var forward = [Double](repeating: 0, count: layers.count)
         var backward = [Double](repeating: 0, count: layers.count)
-        var batchTime = 0.0, lossForward = 0.0, lossBackward = 0.0, update = 0.0
+        var batchTime = 0.0
+        var lossForward = 0.0
+        var lossBackward = 0.0
+        var update = 0.0
         var rng = SeededRandom(seed: 7)
         let batches = train.shuffledBatches(size: 100, rng: &rng)
         for step in 0..<(steps + 1) {
-            let record = step > 0            // step 0 warms up
+            let record = step > 0  // step 0 warms up
             var t = now()
             func lap(_ into: inout Double) {
                 let next = now()
@@ -115,13 +135,23 @@ extension Bench {
             let (x, labels) = train.batch(batches[step % batches.count])
             lap(&batchTime)
             var out = x
-            for (i, layer) in layers.enumerated() { out = layer.forward(out, training: true); lap(&forward[i]) }
-            _ = network.lossLayer.forward(out, labels: labels); lap(&lossForward)
-            var dout = network.lossLayer.backward(); lap(&lossBackward)
+            for (i, layer) in layers.enumerated() {
+                out = layer.forward(out, training: true)
+                lap(&forward[i])
+            }
+            _ = network.lossLayer.forward(out, labels: labels)
+            lap(&lossForward)
+            var dout = network.lossLayer.backward()
+            lap(&lossBackward)
             // As Network.gradient does: the first layer computes no ∂L/∂x.
-            for (i, layer) in layers.enumerated().dropFirst().reversed() { dout = layer.backward(dout); lap(&backward[i]) }
-            layers[0].backwardParameters(dout); lap(&backward[0])
-            optimizer.update(network.parameters); lap(&update)
+            for (i, layer) in layers.enumerated().dropFirst().reversed() {
+                dout = layer.backward(dout)
+                lap(&backward[i])
+            }
+            layers[0].backwardParameters(dout)
+            lap(&backward[0])
+            optimizer.update(network.parameters)
+            lap(&update)
         }
         let scale = 1e3 / Double(steps)
         print("\none training step (batch 100) by layer, mean of \(steps) steps, milliseconds:")
@@ -135,6 +165,7 @@ extension Bench {
         row("SoftmaxWithLoss", lossForward, lossBackward)
         row("Adam update", nil, update)
         let total = batchTime + forward.reduce(0, +) + backward.reduce(0, +) + lossForward + lossBackward + update
-        print(String(format: "  total %.3f ms per step → %.2f s for 600 steps", total * scale, total * scale * 600 / 1e3))
+        print(
+            String(format: "  total %.3f ms per step → %.2f s for 600 steps", total * scale, total * scale * 600 / 1e3))
     }
 }

@@ -6,7 +6,7 @@ import Foundation
 extension Bench {
     /// Runs `body` repeatedly for about `seconds` and returns the best time of one run.
     func best(_ body: () -> Void) -> Double {
-        body()   // warm up
+        body()  // warm up
         var bestTime = Double.infinity
         let start = DispatchTime.now().uptimeNanoseconds
         var runs = 0
@@ -39,8 +39,9 @@ extension Bench {
             var c = [Float](repeating: 0, count: m * n)
             let t = best { matrixMultiply(a, b, &c, m: m, n: n, k: k, transposeA: ta, transposeB: tb) }
             let gflops = 2 * Double(m) * Double(n) * Double(k) / t / 1e9
-            print("  " + name.padding(toLength: 44, withPad: " ", startingAt: 0)
-                  + String(format: " %8.3f ms  %6.1f GFLOP/s", t * 1e3, gflops))
+            print(
+                "  " + name.padding(toLength: 44, withPad: " ", startingAt: 0)
+                    + String(format: " %8.3f ms  %6.1f GFLOP/s", t * 1e3, gflops))
         }
     }
 
@@ -51,15 +52,20 @@ extension Bench {
         let x = Tensor.randomUniform([100, 1, 28, 28], 0, 1, rng: &rng)
         print("\nim2col and layers, batch of 100 1×28×28 images, 30 filters 5×5")
         func show(_ name: String, _ seconds: Double) {
-            print("  " + name.padding(toLength: 44, withPad: " ", startingAt: 0) + String(format: " %8.3f ms", seconds * 1e3))
+            print(
+                "  " + name.padding(toLength: 44, withPad: " ", startingAt: 0)
+                    + String(format: " %8.3f ms", seconds * 1e3))
         }
         var col = Tensor(shape: [0])
         show("im2col (57600×25)", best { col = im2col(x, filterHeight: 5, filterWidth: 5, stride: 1, padding: 0) })
-        show("col2im", best { _ = col2im(col, inputShape: x.shape, filterHeight: 5, filterWidth: 5, stride: 1, padding: 0) })
+        show(
+            "col2im",
+            best { _ = col2im(col, inputShape: x.shape, filterHeight: 5, filterWidth: 5, stride: 1, padding: 0) })
 
         // Each layer twice: as the book wrote it, then on the engine (the same numbers).
-        let conv = Convolution(filters: 30, channels: 1, filterHeight: 5, filterWidth: 5, stride: 1, padding: 0,
-                               weightStd: 0.2, rng: &rng)
+        let conv = Convolution(
+            filters: 30, channels: 1, filterHeight: 5, filterWidth: 5, stride: 1, padding: 0,
+            weightStd: 0.2, rng: &rng)
         let relu = ReLU()
         let pool = MaxPooling(poolHeight: 2, poolWidth: 2, stride: 2, padding: 0)
         let affine = Affine(inputSize: 4320, outputSize: 100, weightStd: 0.02, rng: &rng)
@@ -68,8 +74,10 @@ extension Bench {
         let poolOut = pool.forward(convOut)
         let dPool = Tensor.randomNormal(poolOut.shape, rng: &rng)
         let dAffine = Tensor.randomNormal([100, 100], rng: &rng)
-        for (label, layers) in [("book", [conv, relu, pool, affine] as [Layer]),
-                                ("engine", [EngineConvolution(conv), EngineReLU(), EngineMaxPooling(pool), EngineAffine(affine)])] {
+        for (label, layers) in [
+            ("book", [conv, relu, pool, affine] as [Layer]),
+            ("engine", [EngineConvolution(conv), EngineReLU(), EngineMaxPooling(pool), EngineAffine(affine)]),
+        ] {
             let (c, r, p, a) = (layers[0], layers[1], layers[2], layers[3])
             show("\(label) Convolution forward", best { _ = c.forward(x) })
             show("\(label) Convolution backward", best { _ = c.backward(dConv) })
@@ -79,7 +87,9 @@ extension Bench {
             show("\(label) MaxPooling backward", best { _ = p.backward(dPool) })
             show("\(label) Affine forward (4320→100)", best { _ = a.forward(poolOut) })
             show("\(label) Affine backward", best { _ = a.backward(dAffine) })
-            if label == "engine" { show("engine Affine backward, dW and db only", best { a.backwardParameters(dAffine) }) }
+            if label == "engine" {
+                show("engine Affine backward, dW and db only", best { a.backwardParameters(dAffine) })
+            }
         }
 
         if let block = ConvolutionBlock(conv, relu, pool) {
@@ -91,15 +101,19 @@ extension Bench {
         let net = Network.simpleConvNet(rng: &rng)
         let adam = Adam(learningRate: 0.001)
         let labels = (0..<100).map { $0 % 10 }
-        show("SimpleConvNet training step, book layers", best {
-            net.gradient(x, labels: labels)
-            adam.update(net.parameters)
-        })
+        show(
+            "SimpleConvNet training step, book layers",
+            best {
+                net.gradient(x, labels: labels)
+                adam.update(net.parameters)
+            })
         let layerByLayer = net.onEngine(fusesBlocks: false)
-        show("SimpleConvNet training step, engine layer by layer", best {
-            layerByLayer.gradient(x, labels: labels)
-            adam.update(net.parameters)
-        })
+        show(
+            "SimpleConvNet training step, engine layer by layer",
+            best {
+                layerByLayer.gradient(x, labels: labels)
+                adam.update(net.parameters)
+            })
         let engine = net.onEngine()
         let step = best {
             engine.gradient(x, labels: labels)

@@ -4,11 +4,11 @@ import Foundation
 func peakResidentBytes() -> Int {
     var usage = rusage()
     #if os(Linux)
-    guard getrusage(RUSAGE_SELF.rawValue, &usage) == 0 else { return 0 }
-    return Int(usage.ru_maxrss) * 1024      // Linux reports kilobytes
+        guard getrusage(RUSAGE_SELF.rawValue, &usage) == 0 else { return 0 }
+        return Int(usage.ru_maxrss) * 1024  // Linux reports kilobytes
     #else
-    guard getrusage(RUSAGE_SELF, &usage) == 0 else { return 0 }
-    return Int(usage.ru_maxrss)             // macOS reports bytes
+        guard getrusage(RUSAGE_SELF, &usage) == 0 else { return 0 }
+        return Int(usage.ru_maxrss)  // macOS reports bytes
     #endif
 }
 

@@ -23,19 +23,28 @@ struct Bench: ParsableCommand {
     @Option(help: "Seconds to spend on each kernel measurement (the best time of the repeats is kept).")
     var seconds: Double = 1.0
 
-    @Flag(help: "Train SimpleConvNet for one epoch and report seconds, images per second, memory and a per-layer breakdown.")
+    @Flag(
+        help:
+            "Train SimpleConvNet for one epoch and report seconds, images per second, memory and a per-layer breakdown."
+    )
     var epoch = false
 
     @Option(help: "With --epoch: mnist (the bundled copy) or fashion (Debian's dataset-fashion-mnist).")
     var dataset = "mnist"
 
-    @Option(help: "With --epoch: stop after this many training steps (for a quick look; the epoch figure is then extrapolated).")
+    @Option(
+        help:
+            "With --epoch: stop after this many training steps (for a quick look; the epoch figure is then extrapolated)."
+    )
     var steps: Int?
 
     @Option(help: "With --epoch: simple (Lesson 09's SimpleConvNet) or deeper (Lesson 10's network).")
     var network = "simple"
 
-    @Flag(help: "With --epoch: the engine runs every layer on its own instead of each Convolution, ReLU, MaxPooling as one ConvolutionBlock (to compare).")
+    @Flag(
+        help:
+            "With --epoch: the engine runs every layer on its own instead of each Convolution, ReLU, MaxPooling as one ConvolutionBlock (to compare)."
+    )
     var layerByLayer = false
 
     @Flag(help: "With --epoch: run the book layers as the lessons wrote them, not the engine (to compare; slow).")
@@ -56,9 +65,9 @@ struct Bench: ParsableCommand {
     func run() throws {
         Parallelism.threads = threads
         #if DEBUG
-        let build = "debug"
+            let build = "debug"
         #else
-        let build = "release"
+            let build = "release"
         #endif
         print("Bench: \(build) build, \(threads) thread(s), \(ProcessInfo.processInfo.activeProcessorCount) cores")
         if epoch {

@@ -1,3 +1,4 @@
+// swift-format-ignore-file
 // Lesson 00: the data.
 // MNIST as bytes on disk, as numbers in [0, 1], as labels and one-hot rows, as pictures.
 import ConvNet
@@ -131,10 +132,10 @@ lesson.step("A histogram of pixel values",
 lesson.exercises([
     Exercise("Which digit has the fewest training examples, and by how much? Read it off the table, then "
              + "find the test that checks the published per-class counts of MNIST.",
-             check: "swift test --filter DatasetsTests.BundledMNISTTests",
+             check: "swift test --disable-xctest --filter DatasetsTests.BundledMNISTTests",
              answer: "docs/answers/Lesson00.md"),
     Exercise("Break oneHot in Sources/Datasets/LabelledImages.swift (put the 1 at label + 1) and watch its test fail.",
-             check: "swift test --filter DatasetsTests.OneHotTests",
+             check: "swift test --disable-xctest --filter DatasetsTests.OneHotTests",
              answer: "docs/answers/Lesson00.md"),
 ])
 lesson.finish()

@@ -1,3 +1,4 @@
+// swift-format-ignore-file
 // Lesson 01: filtering and stride.
 // A filter slides over an image; at each stop it multiplies the patch under it element by
 // element with its weights and adds the products up. The stride is the size of each step.
@@ -180,16 +181,16 @@ lesson.exercises([
     Exercise("Work out by hand the 2×2 output of the horizontal bar filter (ones across the middle row) "
              + "at stride 3 on the 6×6 \"5\". Then check the library's Convolution still matches naive loops "
              + "for strides 1, 2 and 3.",
-             check: "swift test --filter ConvNetTests.ConvolutionTests",
+             check: "swift test --disable-xctest --filter ConvNetTests.ConvolutionTests",
              answer: "docs/answers/Lesson01.md"),
     Exercise("A 3×3 filter at stride 2 on a 6×6 image: how many stops fit? Try it in the formula "
              + "OH = (H − FH)/S + 1, then see what the core says about such a combination.",
-             check: "swift test --filter ConvNetTests.OutputSizeTests",
+             check: "swift test --disable-xctest --filter ConvNetTests.OutputSizeTests",
              answer: "docs/answers/Lesson01.md"),
     Exercise("In im2col (Sources/ConvNet/Layers/Im2col.swift), make it forget the stride in the row direction: "
              + "in the line `let pixel = …`, write `oy + fy` for `oy * stride + fy`. Which tests notice, and why "
              + "do the stride-1 cases still pass?",
-             check: "swift test --filter ConvNetTests.Im2colTests",
+             check: "swift test --disable-xctest --filter ConvNetTests.Im2colTests",
              answer: "docs/answers/Lesson01.md"),
 ])
 lesson.finish()

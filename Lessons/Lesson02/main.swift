@@ -1,3 +1,4 @@
+// swift-format-ignore-file
 // Lesson 02: padding.
 // A frame of zeros around the input lets the filter stop at the border too, so the output
 // keeps its size, and the border pixels count as much as the middle ones.
@@ -149,16 +150,16 @@ lesson.step("Padding a real digit",
 lesson.exercises([
     Exercise("What padding keeps a 7×7 filter's output the same size as its input at stride 1? And which "
              + "strides are allowed for H = 28, FH = 5, P = 2? Check your answers against the formula's tests.",
-             check: "swift test --filter ConvNetTests.OutputSizeTests",
+             check: "swift test --disable-xctest --filter ConvNetTests.OutputSizeTests",
              answer: "docs/answers/Lesson02.md"),
     Exercise("In convolutionOutputSize (Sources/ConvNet/Layers/Layer.swift), delete the `guard span % stride == 0` "
              + "check so that it rounds down instead of refusing. Which test catches it, and why is refusing the better choice?",
-             check: "swift test --filter ConvNetTests.OutputSizeTests",
+             check: "swift test --disable-xctest --filter ConvNetTests.OutputSizeTests",
              answer: "docs/answers/Lesson02.md"),
     Exercise("im2col pads the batch first, with `padded` (Sources/ConvNet/Layers/Im2col.swift). Make it put "
              + "the image in the top-left corner of the bigger canvas instead of the middle (drop the two `+ padding` "
              + "in the `out[…] = x.data[…]` line). Which convolution tests fail, and which still pass?",
-             check: "swift test --filter ConvNetTests.ConvolutionTests",
+             check: "swift test --disable-xctest --filter ConvNetTests.ConvolutionTests",
              answer: "docs/answers/Lesson02.md"),
 ])
 lesson.finish()

@@ -1,3 +1,4 @@
+// swift-format-ignore-file
 // Lesson 03: im2col.
 // Copy every window the filter visits into one row of a matrix, and the whole convolution
 // becomes a single matrix multiply, the one operation computers do fastest.
@@ -159,15 +160,15 @@ lesson.step("col2im: the way gradients go back",
 lesson.exercises([
     Exercise("How many rows and columns does im2col give for a batch of 100 digits, 5×5 filters, stride 1, "
              + "padding 2? How many times bigger than the batch is it? Then check that each row of im2col is a window.",
-             check: "swift test --filter ConvNetTests.Im2colTests",
+             check: "swift test --disable-xctest --filter ConvNetTests.Im2colTests",
              answer: "docs/answers/Lesson03.md"),
     Exercise("In col2im (Sources/ConvNet/Layers/Im2col.swift), write each value instead of adding it "
              + "(`image[pixel] = …` for `image[pixel] += …`). Which test catches it, and why does the forward pass still work?",
-             check: "swift test --filter ConvNetTests.Im2colTests",
+             check: "swift test --disable-xctest --filter ConvNetTests.Im2colTests",
              answer: "docs/answers/Lesson03.md"),
     Exercise("Run `swift run -c release Lesson03` and compare the speed table with the debug one. "
              + "Then look at how the core's matrix multiply is checked against a plain triple loop.",
-             check: "swift test --filter ConvNetTests.MatrixMultiplyTests",
+             check: "swift test --disable-xctest --filter ConvNetTests.MatrixMultiplyTests",
              answer: "docs/answers/Lesson03.md"),
 ])
 lesson.finish()

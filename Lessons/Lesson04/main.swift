@@ -1,3 +1,4 @@
+// swift-format-ignore-file
 // Lesson 04: the Convolution layer, forward and backward.
 // Forward is im2col and one matrix multiply (Lesson 03). Backward needs three things:
 // the gradient for the bias, for the weights, and for the input, each one more product.
@@ -185,16 +186,16 @@ lesson.exercises([
     Exercise("Swap the sign of dx in Convolution.backward (Sources/ConvNet/Layers/Convolution.swift): "
              + "`let dcol = matrixMultiply(d, w) * -1`. Run the gradient check. What relative error does it "
              + "report, and for which parameter?",
-             check: "swift test --filter ConvNetTests.ConvolutionTests",
+             check: "swift test --disable-xctest --filter ConvNetTests.ConvolutionTests",
              answer: "docs/answers/Lesson04.md"),
     Exercise("Forget the 1/count in the learning step above: in Lessons/Lesson04/main.swift write "
              + "`_ = learner.backward(diff)`. With the same learning rate, what happens to the loss? The lesson's "
              + "own test notices; BrokenBackwardTests.missingOneOverNInTheLoss catches the same slip in the real loss.",
-             check: "swift test --filter LessonTests.Lessons01To06Tests/lesson04",
+             check: "swift test --disable-xctest --filter LessonTests.Lessons01To06Tests/lesson04",
              answer: "docs/answers/Lesson04.md"),
     Exercise("An RGB input of 3×32×32 and 16 filters of 5×5 with padding 2: how many weights and biases, and "
              + "how many multiply-adds per image? Check the multi-channel test's idea of what an output sums.",
-             check: "swift test --filter ConvNetTests.ConvolutionTests/rgbOutputSumsAllChannels",
+             check: "swift test --disable-xctest --filter ConvNetTests.ConvolutionTests/rgbOutputSumsAllChannels",
              answer: "docs/answers/Lesson04.md"),
 ])
 lesson.finish()

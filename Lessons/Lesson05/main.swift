@@ -1,3 +1,4 @@
+// swift-format-ignore-file
 // Lesson 05: pooling.
 // Pooling shrinks each feature map by summarising small windows: the largest value (max
 // pooling) or the mean (average pooling). It has no weights; it makes the network
@@ -148,16 +149,16 @@ lesson.exercises([
              + "input of the window instead of the winner (column 0 of dmax for `argmax[row]`). Watch the pooling "
              + "gradient check fail and read which element it names. (BrokenBackwardTests plants the same bug "
              + "without touching the layer.)",
-             check: "swift test --filter ConvNetTests.PoolingTests",
+             check: "swift test --disable-xctest --filter ConvNetTests.PoolingTests",
              answer: "docs/answers/Lesson05.md"),
     Exercise("With 3×3 windows at stride 1, one input can win several windows. What should its gradient be? "
              + "Find the test that compares both poolings with naive loops for overlapping windows.",
-             check: "swift test --filter ConvNetTests.PoolingTests",
+             check: "swift test --disable-xctest --filter ConvNetTests.PoolingTests",
              answer: "docs/answers/Lesson05.md"),
     Exercise("Why must the gradient check's inputs avoid ties? In Tests/ConvNetTests/PoolingTests.swift, make "
              + "`gradientChecks` use `Tensor(shape: [2, 2, 6, 6], repeating: 1)` as its input, and predict what happens "
              + "before you run it.",
-             check: "swift test --filter ConvNetTests.PoolingTests/gradientChecks",
+             check: "swift test --disable-xctest --filter ConvNetTests.PoolingTests/gradientChecks",
              answer: "docs/answers/Lesson05.md"),
 ])
 lesson.finish()

@@ -1,3 +1,4 @@
+// swift-format-ignore-file
 // Lesson 06: softmax and cross-entropy.
 // The last layer of a classifier turns ten scores into ten probabilities (softmax) and
 // scores them against the true label (cross-entropy). Together their gradient is just
@@ -163,15 +164,15 @@ lesson.step("Probabilities for real digits",
 lesson.exercises([
     Exercise("Remove the subtraction of the maximum from softmax in Sources/ConvNet/Layers/SoftmaxWithLoss.swift. "
              + "Which test turns red, and what does the loss become?",
-             check: "swift test --filter ConvNetTests.SoftmaxWithLossTests",
+             check: "swift test --disable-xctest --filter ConvNetTests.SoftmaxWithLossTests",
              answer: "docs/answers/Lesson06.md"),
     Exercise("Forget the 1/N in SoftmaxWithLoss.backward (the loss keeps it). For a batch of 100, how far off "
              + "is every gradient, and what would training do with it? Then run the layer's tests.",
-             check: "swift test --filter ConvNetTests.SoftmaxWithLossTests",
+             check: "swift test --disable-xctest --filter ConvNetTests.SoftmaxWithLossTests",
              answer: "docs/answers/Lesson06.md"),
     Exercise("Why is the initial loss of an untrained 10-class network close to ln 10 = 2.303, and what would "
              + "it be for 2 classes? Check the test that holds Lesson 09's network to it.",
-             check: "swift test --filter ConvNetTests.NetworkTests",
+             check: "swift test --disable-xctest --filter ConvNetTests.NetworkTests",
              answer: "docs/answers/Lesson06.md"),
 ])
 lesson.finish()

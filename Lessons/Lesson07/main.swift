@@ -1,3 +1,4 @@
+// swift-format-ignore-file
 // Lesson 07: mini-batch, batch and online learning.
 // How many examples should one step of gradient descent look at? One (online), all of
 // them (batch), or a hundred or so (mini-batch)? A small network on real digits answers.
@@ -194,15 +195,15 @@ lesson.step("SGD, Momentum, RMSprop and Adam",
 lesson.exercises([
     Exercise("Make ReLU's backward (Sources/ConvNet/Layers/ReLU.swift) pass the gradient everywhere: forget "
              + "the mask (`gradient` for `blocked ? 0 : gradient`). Which check fails, and what does it say?",
-             check: "swift test --filter ConvNetTests.AffineAndActivationTests",
+             check: "swift test --disable-xctest --filter ConvNetTests.AffineAndActivationTests",
              answer: "docs/answers/Lesson07.md"),
     Exercise("Work out by hand the first two Momentum steps for a weight 1.0 with gradient 0.5, lr 0.1, "
              + "momentum 0.9 (the gradient staying 0.5). Compare with the test of the first steps.",
-             check: "swift test --filter ConvNetTests.OptimizerTests",
+             check: "swift test --disable-xctest --filter ConvNetTests.OptimizerTests",
              answer: "docs/answers/Lesson07.md"),
     Exercise("Why does one epoch of batch size 1 take so much longer than one of batch size 100, although "
              + "both do the same multiply-adds? (Look at the steps column.)",
-             check: "swift test --filter ConvNetTests.MatrixMultiplyTests",
+             check: "swift test --disable-xctest --filter ConvNetTests.MatrixMultiplyTests",
              answer: "docs/answers/Lesson07.md"),
 ])
 lesson.finish()

@@ -1,3 +1,4 @@
+// swift-format-ignore-file
 // Lesson 08: dropout.
 // A network with many weights and few examples learns the examples by heart and does
 // worse on new ones: overfitting. Dropout switches random units off while training, so
@@ -109,15 +110,15 @@ lesson.exercises([
     Exercise("Dropout's test that the mean activation is unchanged: what would it see with the book's "
              + "scaling (no division while training)? Work it out for r = 0.5, then try it: in "
              + "Sources/ConvNet/Layers/Dropout.swift write `let keep: Float = 1`, and run the test.",
-             check: "swift test --filter ConvNetTests.AffineAndActivationTests/dropoutKeepsTheMean",
+             check: "swift test --disable-xctest --filter ConvNetTests.AffineAndActivationTests/dropoutKeepsTheMean",
              answer: "docs/answers/Lesson08.md"),
     Exercise("Run a gradient check on Dropout: why must the mask stay the same between the nudged forward passes? "
              + "(Look for `freezesMask`.)",
-             check: "swift test --filter ConvNetTests.AffineAndActivationTests/gradientChecks",
+             check: "swift test --disable-xctest --filter ConvNetTests.AffineAndActivationTests/gradientChecks",
              answer: "docs/answers/Lesson08.md"),
     Exercise("The same seed must give the same masks and so the same trained weights. Which test holds "
              + "training with dropout to bit-identical parameters?",
-             check: "swift test --filter ConvNetTests.TrainerTests/sameSeedSameParameters",
+             check: "swift test --disable-xctest --filter ConvNetTests.TrainerTests/sameSeedSameParameters",
              answer: "docs/answers/Lesson08.md"),
 ])
 lesson.finish()

@@ -1,3 +1,4 @@
+// swift-format-ignore-file
 // Lesson 09: the full network.
 // Conv-ReLU-Pool-Affine-ReLU-Affine-Softmax, built from the layers of Lessons 01-08,
 // checked, trained on all of MNIST, looked at, and saved.
@@ -276,15 +277,15 @@ lesson.step("Saving the trained model",
 lesson.exercises([
     Exercise("Run with `--quick --learning-rate 0.1`, then with `--quick --learning-rate 1e10`. What happens to the "
              + "loss in each case, and why does only the second stop with a message? Which test holds the trainer to it?",
-             check: "swift test --filter ConvNetTests.TrainerTests",
+             check: "swift test --disable-xctest --filter ConvNetTests.TrainerTests",
              answer: "docs/answers/Lesson09.md"),
     Exercise("Every layer was checked alone; is the whole network right too? Find the gradient check of a "
              + "small SimpleConvNet and the threshold it uses, and explain why it is looser than a layer's.",
-             check: "swift test --filter ConvNetTests.NetworkTests",
+             check: "swift test --disable-xctest --filter ConvNetTests.NetworkTests",
              answer: "docs/answers/Lesson09.md"),
     Exercise("Flip one byte in the middle of the saved model and load it (for example with Lesson 10). What does "
              + "the loader say, and which tests feed it truncated and damaged files?",
-             check: "swift test --filter ConvNetTests.ModelFileTests",
+             check: "swift test --disable-xctest --filter ConvNetTests.ModelFileTests",
              answer: "docs/answers/Lesson09.md"),
 ])
 lesson.finish()

@@ -1,3 +1,4 @@
+// swift-format-ignore-file
 // Lesson 10: going further.
 // A deeper network with dropout, a validation split and early stopping, checkpoints that
 // survive an interruption, and the trained model reading digits you drew yourself.
@@ -205,15 +206,15 @@ func thumbnail(_ picture: DecodedImage) -> Matrix {
 lesson.exercises([
     Exercise("Stop a long run with Ctrl-C, then start it again with --resume. Which test shows that a resumed "
              + "run ends with exactly the parameters of one that was never stopped?",
-             check: "swift test --filter ConvNetTests.TrainerTests/resumingContinuesExactly",
+             check: "swift test --disable-xctest --filter ConvNetTests.TrainerTests/resumingContinuesExactly",
              answer: "docs/answers/Lesson10.md"),
     Exercise("Draw a digit, save it as PNG and classify it with --image. Then draw it small in a corner of a "
              + "big sheet: why does the network still read it? Find the tests of the preparation.",
-             check: "swift test --filter PicturesTests.MNISTStyleTests",
+             check: "swift test --disable-xctest --filter PicturesTests.MNISTStyleTests",
              answer: "docs/answers/Lesson10.md"),
     Exercise("Point --use-model at Lesson 10's deeper model file with an image. Lesson 10 saved it; does it "
              + "load, and what would happen if you loaded it into a SimpleConvNet?",
-             check: "swift test --filter ConvNetTests.ModelFileTests",
+             check: "swift test --disable-xctest --filter ConvNetTests.ModelFileTests",
              answer: "docs/answers/Lesson10.md"),
 ])
 lesson.finish()

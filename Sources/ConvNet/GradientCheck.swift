@@ -27,7 +27,8 @@ public struct GradientCheckResult: CustomStringConvertible, Sendable {
     public var descriptionAsExpectedFailure: String { describe(verdict: passed ? "NOT CAUGHT" : "caught") }
 
     private func describe(verdict: String) -> String {
-        return "\(layer) \(parameter): relative error \(format(relativeError)) (should be below \(format(threshold))) \(verdict); "
+        return
+            "\(layer) \(parameter): relative error \(format(relativeError)) (should be below \(format(threshold))) \(verdict); "
             + "worst element [\(worstIndex)]: backward \(analytic), numerical \(numeric)"
     }
 
@@ -35,8 +36,10 @@ public struct GradientCheckResult: CustomStringConvertible, Sendable {
 }
 
 /// Numerical gradient of `loss` with respect to the numbers reached through `get`/`set`.
-public func numericalGradient(count: Int, h: Float, get: (Int) -> Float, set: (Int, Float) -> Void,
-                              loss: () -> Double) -> [Float] {
+public func numericalGradient(
+    count: Int, h: Float, get: (Int) -> Float, set: (Int, Float) -> Void,
+    loss: () -> Double
+) -> [Float] {
     (0..<count).map { i in
         let original = get(i)
         set(i, original + h)
@@ -49,25 +52,37 @@ public func numericalGradient(count: Int, h: Float, get: (Int) -> Float, set: (I
 }
 
 /// Compares an analytic gradient with a numerical one.
-public func compareGradients(layer: String, parameter: String, analytic: [Float], numeric: [Float],
-                             threshold: Double) -> GradientCheckResult {
-    require(analytic.count == numeric.count, "gradient check of \(layer) \(parameter): \(analytic.count) vs \(numeric.count) values")
-    var worst = 0.0, worstIndex = 0, scale = 0.0
+public func compareGradients(
+    layer: String, parameter: String, analytic: [Float], numeric: [Float],
+    threshold: Double
+) -> GradientCheckResult {
+    require(
+        analytic.count == numeric.count,
+        "gradient check of \(layer) \(parameter): \(analytic.count) vs \(numeric.count) values")
+    var worst = 0.0
+    var worstIndex = 0
+    var scale = 0.0
     for i in 0..<analytic.count {
         let difference = abs(Double(analytic[i]) - Double(numeric[i]))
-        if difference > worst { worst = difference; worstIndex = i }
+        if difference > worst {
+            worst = difference
+            worstIndex = i
+        }
         scale = max(scale, abs(Double(analytic[i])) + abs(Double(numeric[i])))
     }
-    return GradientCheckResult(layer: layer, parameter: parameter, relativeError: worst / max(scale, 1e-20),
-                               threshold: threshold, worstIndex: worstIndex,
-                               analytic: analytic.isEmpty ? 0 : analytic[worstIndex],
-                               numeric: numeric.isEmpty ? 0 : numeric[worstIndex])
+    return GradientCheckResult(
+        layer: layer, parameter: parameter, relativeError: worst / max(scale, 1e-20),
+        threshold: threshold, worstIndex: worstIndex,
+        analytic: analytic.isEmpty ? 0 : analytic[worstIndex],
+        numeric: numeric.isEmpty ? 0 : numeric[worstIndex])
 }
 
 /// Checks a layer's backward: for L = Σ forward(x) ⊙ R with a fixed random R, ∂L/∂out = R,
 /// so backward(R) must equal the numerical gradient of L, for x and for every parameter.
-public func checkGradients(of layer: Layer, input: Tensor, h: Float = 1e-2, threshold: Double,
-                           rng: inout SeededRandom) -> [GradientCheckResult] {
+public func checkGradients(
+    of layer: Layer, input: Tensor, h: Float = 1e-2, threshold: Double,
+    rng: inout SeededRandom
+) -> [GradientCheckResult] {
     let out = layer.forward(input, training: true)
     let r = Tensor.randomUniform(out.shape, -1, 1, rng: &rng)
     let dx = layer.backward(r)
@@ -82,29 +97,39 @@ public func checkGradients(of layer: Layer, input: Tensor, h: Float = 1e-2, thre
     }
     var results: [GradientCheckResult] = []
     let numericX = numericalGradient(count: x.count, h: h, get: { x.data[$0] }, set: { x.data[$0] = $1 }, loss: loss)
-    results.append(compareGradients(layer: layer.name, parameter: "dx", analytic: dx.data, numeric: numericX, threshold: threshold))
+    results.append(
+        compareGradients(layer: layer.name, parameter: "dx", analytic: dx.data, numeric: numericX, threshold: threshold)
+    )
     for (p, analytic) in zip(layer.parameters, analyticParameters) {
-        let numeric = numericalGradient(count: p.value.count, h: h, get: { p.value.data[$0] },
-                                        set: { p.value.data[$0] = $1 }, loss: loss)
-        results.append(compareGradients(layer: layer.name, parameter: "d" + p.name, analytic: analytic,
-                                         numeric: numeric, threshold: threshold))
+        let numeric = numericalGradient(
+            count: p.value.count, h: h, get: { p.value.data[$0] },
+            set: { p.value.data[$0] = $1 }, loss: loss)
+        results.append(
+            compareGradients(
+                layer: layer.name, parameter: "d" + p.name, analytic: analytic,
+                numeric: numeric, threshold: threshold))
     }
     return results
 }
 
 /// Checks a whole network: the gradient of the loss with respect to every parameter.
-public func checkGradients(of network: Network, input: Tensor, labels: [Int], h: Float = 1e-2,
-                           threshold: Double) -> [GradientCheckResult] {
+public func checkGradients(
+    of network: Network, input: Tensor, labels: [Int], h: Float = 1e-2,
+    threshold: Double
+) -> [GradientCheckResult] {
     network.gradient(input, labels: labels)
     var results: [GradientCheckResult] = []
     for (index, layer) in network.layers.enumerated() {
         for p in layer.parameters {
             let analytic = p.gradient.data
-            let numeric = numericalGradient(count: p.value.count, h: h, get: { p.value.data[$0] },
-                                            set: { p.value.data[$0] = $1 },
-                                            loss: { Double(network.loss(input, labels: labels)) })
-            results.append(compareGradients(layer: "layer \(index + 1) (\(layer.name))", parameter: "d" + p.name,
-                                            analytic: analytic, numeric: numeric, threshold: threshold))
+            let numeric = numericalGradient(
+                count: p.value.count, h: h, get: { p.value.data[$0] },
+                set: { p.value.data[$0] = $1 },
+                loss: { Double(network.loss(input, labels: labels)) })
+            results.append(
+                compareGradients(
+                    layer: "layer \(index + 1) (\(layer.name))", parameter: "d" + p.name,
+                    analytic: analytic, numeric: numeric, threshold: threshold))
         }
     }
     return results

@@ -18,8 +18,10 @@ public func matrixMultiply(_ a: Tensor, _ b: Tensor, transposeA: Bool = false, t
 /// The definition, three loops: C[i][j] (+)= Σ_p op(A)[i][p] · op(B)[p][j].
 /// Slow but obviously right; the tests hold the fast version to it. Sums in Double so
 /// that it is the more accurate of the two.
-package func naiveMatrixMultiply(_ a: [Float], _ b: [Float], m: Int, n: Int, k: Int,
-                                transposeA: Bool = false, transposeB: Bool = false) -> [Float] {
+package func naiveMatrixMultiply(
+    _ a: [Float], _ b: [Float], m: Int, n: Int, k: Int,
+    transposeA: Bool = false, transposeB: Bool = false
+) -> [Float] {
     var c = [Float](repeating: 0, count: m * n)
     for i in 0..<m {
         for j in 0..<n {

@@ -159,7 +159,9 @@ public final class Network {
                 throw ShapeError("layer \(i + 1) (\(layer.name)): \(error)")
             }
             guard Network.fitsItemSize(Array(shape.dropFirst())) else {
-                throw ShapeError("layer \(i + 1) (\(layer.name)): its output \(Array(shape.dropFirst())) would have more than \(Network.maximumItemSize) numbers per item")
+                throw ShapeError(
+                    "layer \(i + 1) (\(layer.name)): its output \(Array(shape.dropFirst())) would have more than \(Network.maximumItemSize) numbers per item"
+                )
             }
             rows.append((layer.name, shape, layer.parameters.reduce(0) { $0 + $1.value.count }))
         }
@@ -199,14 +201,18 @@ extension Network {
     ///       → MaxPool 2×2 stride 2 → N×30×12×12 → Affine 4320→100 → ReLU → Affine 100→10
     ///
     /// Sizes are parameters so tests can build a small one.
-    public static func simpleConvNet(inputShape: [Int] = [1, 28, 28], filters: Int = 30, filterSize: Int = 5,
-                                     hidden: Int = 100, classes: Int = 10, rng: inout SeededRandom) -> Network {
+    public static func simpleConvNet(
+        inputShape: [Int] = [1, 28, 28], filters: Int = 30, filterSize: Int = 5,
+        hidden: Int = 100, classes: Int = 10, rng: inout SeededRandom
+    ) -> Network {
         let (c, h, w) = (inputShape[0], inputShape[1], inputShape[2])
-        let convH = h - filterSize + 1, convW = w - filterSize + 1
+        let convH = h - filterSize + 1
+        let convW = w - filterSize + 1
         let pooled = filters * (convH / 2) * (convW / 2)
         let layers: [Layer] = [
-            Convolution(filters: filters, channels: c, filterHeight: filterSize, filterWidth: filterSize,
-                        stride: 1, padding: 0, weightStd: heStd(fanIn: c * filterSize * filterSize), rng: &rng),
+            Convolution(
+                filters: filters, channels: c, filterHeight: filterSize, filterWidth: filterSize,
+                stride: 1, padding: 0, weightStd: heStd(fanIn: c * filterSize * filterSize), rng: &rng),
             ReLU(),
             MaxPooling(poolHeight: 2, poolWidth: 2, stride: 2, padding: 0),
             Affine(inputSize: pooled, outputSize: hidden, weightStd: heStd(fanIn: pooled), rng: &rng),
@@ -223,11 +229,13 @@ extension Network {
     ///       → Dropout 0.4 → Affine 100→10
     public static func deeperConvNet(rng: inout SeededRandom) -> Network {
         let layers: [Layer] = [
-            Convolution(filters: 50, channels: 1, filterHeight: 5, filterWidth: 5, stride: 1, padding: 0,
-                        weightStd: heStd(fanIn: 25), rng: &rng),
+            Convolution(
+                filters: 50, channels: 1, filterHeight: 5, filterWidth: 5, stride: 1, padding: 0,
+                weightStd: heStd(fanIn: 25), rng: &rng),
             ReLU(),
-            Convolution(filters: 50, channels: 50, filterHeight: 3, filterWidth: 3, stride: 1, padding: 0,
-                        weightStd: heStd(fanIn: 450), rng: &rng),
+            Convolution(
+                filters: 50, channels: 50, filterHeight: 3, filterWidth: 3, stride: 1, padding: 0,
+                weightStd: heStd(fanIn: 450), rng: &rng),
             ReLU(),
             MaxPooling(poolHeight: 2, poolWidth: 2, stride: 2, padding: 0),
             Dropout(ratio: 0.2, seed: 1),
@@ -245,7 +253,8 @@ extension Network {
         var layers: [Layer] = []
         for i in 0..<(sizes.count - 1) {
             if i > 0 { layers.append(ReLU()) }
-            layers.append(Affine(inputSize: sizes[i], outputSize: sizes[i + 1], weightStd: heStd(fanIn: sizes[i]), rng: &rng))
+            layers.append(
+                Affine(inputSize: sizes[i], outputSize: sizes[i + 1], weightStd: heStd(fanIn: sizes[i]), rng: &rng))
         }
         return Network(layers: layers, inputShape: [sizes[0]])
     }

@@ -31,7 +31,7 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
 
     /// Standard normal, by the Box–Muller transform (computed in Double for accuracy).
     public mutating func normal() -> Float {
-        let u1 = Double(next() >> 11) * 0x1.0p-53 + 0x1.0p-54   // (0, 1): log stays finite
+        let u1 = Double(next() >> 11) * 0x1.0p-53 + 0x1.0p-54  // (0, 1): log stays finite
         let u2 = Double(next() >> 11) * 0x1.0p-53
         return Float((-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2))
     }

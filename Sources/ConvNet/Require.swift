@@ -7,7 +7,9 @@
 /// keeps it. Mistakes a user can make (bad files, bad options) are thrown as errors
 /// long before they could reach one of these.
 @inline(__always)
-package func require(_ condition: @autoclosure () -> Bool, _ message: @autoclosure () -> String,
-                    file: StaticString = #fileID, line: UInt = #line) {
+package func require(
+    _ condition: @autoclosure () -> Bool, _ message: @autoclosure () -> String,
+    file: StaticString = #fileID, line: UInt = #line
+) {
     if !condition() { fatalError(message(), file: file, line: line) }
 }

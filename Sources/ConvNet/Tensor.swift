@@ -9,8 +9,9 @@ public struct Tensor: Equatable, Sendable, CustomStringConvertible {
 
     public init(shape: [Int], data: [Float]) {
         require(shape.allSatisfy { $0 >= 0 }, "Tensor shape \(shape) has a negative size")
-        require(shape.reduce(1, *) == data.count,
-                     "Tensor shape \(shape) holds \(shape.reduce(1, *)) elements, but \(data.count) were given")
+        require(
+            shape.reduce(1, *) == data.count,
+            "Tensor shape \(shape) holds \(shape.reduce(1, *)) elements, but \(data.count) were given")
         self.shape = shape
         self.data = data
     }
@@ -30,8 +31,10 @@ public struct Tensor: Equatable, Sendable, CustomStringConvertible {
     }
 
     /// Uniform values in [low, high).
-    public static func randomUniform(_ shape: [Int], _ low: Float, _ high: Float,
-                                     rng: inout SeededRandom) -> Tensor {
+    public static func randomUniform(
+        _ shape: [Int], _ low: Float, _ high: Float,
+        rng: inout SeededRandom
+    ) -> Tensor {
         let n = shape.reduce(1, *)
         var data = [Float](repeating: 0, count: n)
         for i in 0..<n { data[i] = rng.uniform(low, high) }
@@ -47,12 +50,14 @@ public struct Tensor: Equatable, Sendable, CustomStringConvertible {
         var resolved = newShape
         if let hole = newShape.firstIndex(of: -1) {
             let known = newShape.enumerated().filter { $0.offset != hole }.map(\.element).reduce(1, *)
-            require(known > 0 && count % known == 0,
-                         "cannot reshape \(shape) (\(count) elements) to \(newShape)")
+            require(
+                known > 0 && count % known == 0,
+                "cannot reshape \(shape) (\(count) elements) to \(newShape)")
             resolved[hole] = count / known
         }
-        require(resolved.reduce(1, *) == count,
-                     "cannot reshape \(shape) (\(count) elements) to \(newShape)")
+        require(
+            resolved.reduce(1, *) == count,
+            "cannot reshape \(shape) (\(count) elements) to \(newShape)")
         return Tensor(shape: resolved, data: data)
     }
 
@@ -85,9 +90,10 @@ public struct Tensor: Equatable, Sendable, CustomStringConvertible {
 
     /// Items `range` along the first axis (for example a few images of a batch).
     public func slice(_ range: Range<Int>) -> Tensor {
-        require(rank >= 1 && range.lowerBound >= 0 && range.upperBound <= shape[0],
-                     "slice \(range) is outside the first axis of \(shape)")
-        if range == 0..<shape[0] { return self }          // the whole batch: no copy needed
+        require(
+            rank >= 1 && range.lowerBound >= 0 && range.upperBound <= shape[0],
+            "slice \(range) is outside the first axis of \(shape)")
+        if range == 0..<shape[0] { return self }  // the whole batch: no copy needed
         let item = count / Swift.max(shape[0], 1)
         var newShape = shape
         newShape[0] = range.count

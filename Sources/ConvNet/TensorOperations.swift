@@ -6,7 +6,8 @@ extension Tensor {
     /// as numpy's `transpose`. For example `x.transposed(0, 2, 3, 1)` turns N×C×H×W into
     /// N×H×W×C. The elements are copied into the new order. Up to four axes.
     public func transposed(_ axes: Int...) -> Tensor {
-        require(rank <= 4 && axes.sorted() == Array(0..<rank), "transposed\(axes) is not an order of the axes of \(shape)")
+        require(
+            rank <= 4 && axes.sorted() == Array(0..<rank), "transposed\(axes) is not an order of the axes of \(shape)")
         // How far apart neighbours along each axis lie in `data` (row-major: the last axis is 1).
         var strides = [Int](repeating: 1, count: rank)
         for axis in stride(from: rank - 2, through: 0, by: -1) { strides[axis] = strides[axis + 1] * shape[axis + 1] }

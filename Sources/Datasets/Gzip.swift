@@ -44,12 +44,13 @@ enum Gzip {
 
                 if code == Z_STREAM_END {
                     let rest = Int(stream.avail_in)
-                    if rest == 0 { return }                      // the normal end
+                    if rest == 0 { return }  // the normal end
                     let next = inBuffer.count - rest
                     guard rest >= 2, inBuffer[next] == 0x1F, inBuffer[next + 1] == 0x8B else {
-                        throw DatasetError.corruptGzip(path: path, reason: "\(rest) stray bytes after the compressed data")
+                        throw DatasetError.corruptGzip(
+                            path: path, reason: "\(rest) stray bytes after the compressed data")
                     }
-                    inflateReset(&stream)                        // another member follows
+                    inflateReset(&stream)  // another member follows
                 } else if stream.avail_in == 0 && produced < chunk.count {
                     // zlib used all the input and had room to spare, yet saw no end.
                     throw DatasetError.corruptGzip(path: path, reason: "the compressed data ends early")

@@ -76,7 +76,9 @@ public enum IDX {
 
     /// The contents of an image file already in memory (plain or gzipped); `path` names
     /// it in errors. (The fuzzer feeds this directly.)
-    public static func decodeImages(_ raw: [UInt8], path: String) throws -> (count: Int, rows: Int, columns: Int, pixels: [UInt8]) {
+    public static func decodeImages(_ raw: [UInt8], path: String) throws -> (
+        count: Int, rows: Int, columns: Int, pixels: [UInt8]
+    ) {
         let bytes = try gunzipped(raw, path: path)
         let sizes = try header(bytes, path: path, magic: imagesMagic, dimensions: 3)
         return (sizes[0], sizes[1], sizes[2], Array(bytes[16...]))

@@ -5,14 +5,15 @@ import ConvNet
 /// Pixels stay as bytes (60000 training digits are 47 MB this way, 188 MB as Float);
 /// a batch is turned into Float in [0, 1] only when it is asked for.
 public struct LabelledImages: Sendable {
-    public let pixels: [UInt8]   // count × rows × columns, row-major
-    public let labels: [UInt8]   // count, each 0...9
+    public let pixels: [UInt8]  // count × rows × columns, row-major
+    public let labels: [UInt8]  // count, each 0...9
     public let rows: Int
     public let columns: Int
 
     public init(pixels: [UInt8], labels: [UInt8], rows: Int, columns: Int) {
-        require(pixels.count == labels.count * rows * columns,
-                     "\(pixels.count) pixels do not make \(labels.count) images of \(rows)×\(columns)")
+        require(
+            pixels.count == labels.count * rows * columns,
+            "\(pixels.count) pixels do not make \(labels.count) images of \(rows)×\(columns)")
         self.pixels = pixels
         self.labels = labels
         self.rows = rows
@@ -25,15 +26,17 @@ public struct LabelledImages: Sendable {
     /// The first `n` examples (all of them if there are fewer).
     public func prefix(_ n: Int) -> LabelledImages {
         let n = min(max(n, 0), count)
-        return LabelledImages(pixels: Array(pixels[0..<(n * pixelsPerImage)]), labels: Array(labels[0..<n]),
-                              rows: rows, columns: columns)
+        return LabelledImages(
+            pixels: Array(pixels[0..<(n * pixelsPerImage)]), labels: Array(labels[0..<n]),
+            rows: rows, columns: columns)
     }
 
     /// Examples `range`, as a new split (for a validation set cut from training data).
     public func subset(_ range: Range<Int>) -> LabelledImages {
         require(range.lowerBound >= 0 && range.upperBound <= count, "subset \(range) is outside 0..<\(count)")
-        return LabelledImages(pixels: Array(pixels[(range.lowerBound * pixelsPerImage)..<(range.upperBound * pixelsPerImage)]),
-                              labels: Array(labels[range]), rows: rows, columns: columns)
+        return LabelledImages(
+            pixels: Array(pixels[(range.lowerBound * pixelsPerImage)..<(range.upperBound * pixelsPerImage)]),
+            labels: Array(labels[range]), rows: rows, columns: columns)
     }
 
     /// The examples at `indices` as a Float batch: x is N×1×rows×columns in [0, 1].
@@ -47,12 +50,14 @@ public struct LabelledImages: Sendable {
     /// the trainer, so no batch allocates).
     public func fillBatch(_ indices: [Int], into buffer: inout [Float]) {
         let size = pixelsPerImage
-        require(buffer.count == indices.count * size, "batch buffer holds \(buffer.count), needs \(indices.count * size)")
+        require(
+            buffer.count == indices.count * size, "batch buffer holds \(buffer.count), needs \(indices.count * size)")
         pixels.withUnsafeBufferPointer { src in
             buffer.withUnsafeMutableBufferPointer { dst in
                 for (n, index) in indices.enumerated() {
                     require(index >= 0 && index < count, "example \(index) is outside 0..<\(count)")
-                    let from = index * size, to = n * size
+                    let from = index * size
+                    let to = n * size
                     for p in 0..<size { dst[to + p] = Float(src[from + p]) / 255 }
                 }
             }

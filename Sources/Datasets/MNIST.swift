@@ -11,8 +11,10 @@ public enum DataSource: Equatable, Sendable {
 
     /// Picks the source from the command line and environment: `--data DIR` wins, then
     /// `--dataset fashion`, then the MNIST_DIR environment variable, then the bundled copy.
-    public static func choose(dataDirectory: String?, dataset: String,
-                              environment: [String: String] = ProcessInfo.processInfo.environment) -> DataSource {
+    public static func choose(
+        dataDirectory: String?, dataset: String,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) -> DataSource {
         if let dir = dataDirectory { return .directory(dir) }
         if dataset == "fashion" { return .fashion }
         if let dir = environment["MNIST_DIR"], !dir.isEmpty { return .directory(dir) }
@@ -29,8 +31,10 @@ public struct MNIST: Sendable {
     public let name: String
 
     public static let digitNames = (0...9).map(String.init)
-    public static let fashionNames = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-                                      "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
+    public static let fashionNames = [
+        "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+        "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
+    ]
     public static let fashionDirectory = "/usr/share/datasets/fashion-mnist"
 
     /// Data/mnist/ in the repository, found from this source file's location so it works
@@ -57,15 +61,19 @@ public struct MNIST: Sendable {
 
     /// Loads the four files from a directory. Names follow the original distribution
     /// (`train-images-idx3-ubyte`, also with `.gz`, or with a dot before `idx`).
-    public static func load(directory: String, name: String = "MNIST", classNames: [String] = digitNames) throws -> MNIST {
+    public static func load(directory: String, name: String = "MNIST", classNames: [String] = digitNames) throws
+        -> MNIST
+    {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw DatasetError.missingDirectory(path: directory)
         }
-        let train = try loadSplit(images: find("train-images", "idx3-ubyte", in: directory),
-                                  labels: find("train-labels", "idx1-ubyte", in: directory))
-        let test = try loadSplit(images: find("t10k-images", "idx3-ubyte", in: directory),
-                                 labels: find("t10k-labels", "idx1-ubyte", in: directory))
+        let train = try loadSplit(
+            images: find("train-images", "idx3-ubyte", in: directory),
+            labels: find("train-labels", "idx1-ubyte", in: directory))
+        let test = try loadSplit(
+            images: find("t10k-images", "idx3-ubyte", in: directory),
+            labels: find("t10k-labels", "idx1-ubyte", in: directory))
         return MNIST(train: train, test: test, classNames: classNames, name: name)
     }
 
@@ -86,8 +94,9 @@ public struct MNIST: Sendable {
         }
         let labels = try IDX.readLabels(path: labelsPath)
         guard labels.count == images.count else {
-            throw DatasetError.countMismatch(imagesPath: imagesPath, images: images.count,
-                                             labelsPath: labelsPath, labels: labels.count)
+            throw DatasetError.countMismatch(
+                imagesPath: imagesPath, images: images.count,
+                labelsPath: labelsPath, labels: labels.count)
         }
         if let bad = labels.firstIndex(where: { $0 > 9 }) {
             throw DatasetError.badLabel(path: labelsPath, index: bad, value: Int(labels[bad]))

@@ -34,13 +34,17 @@ struct SourceFile {
         guard line >= 1, line <= lines.count else { return nil }
         let call = lines[line - 1]
         let indent = call.prefix { $0 == " " }.count
-        guard let open = (line - 1..<lines.count).first(where: { lines[$0].hasSuffix("{") && !lines[$0].hasPrefix("///") }) else {
+        guard
+            let open = (line - 1..<lines.count).first(where: { lines[$0].hasSuffix("{") && !lines[$0].hasPrefix("///") }
+            )
+        else {
             return nil
         }
         let closing = String(repeating: " ", count: indent) + "}"
         guard let close = (open + 1..<lines.count).first(where: { lines[$0] == closing }) else { return nil }
         let body = Array(lines[(open + 1)..<close])
-        let depth = body.filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+        let depth =
+            body.filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
             .map { $0.prefix { $0 == " " }.count }.min() ?? 0
         return body.map { String($0.dropFirst(min(depth, $0.prefix { $0 == " " }.count))) }
     }

@@ -10,7 +10,9 @@ public struct Exercise: Sendable {
     public let check: String
     public let answer: String
     public init(_ task: String, check: String, answer: String) {
-        self.task = task; self.check = check; self.answer = answer
+        self.task = task
+        self.check = check
+        self.answer = answer
     }
 }
 
@@ -56,8 +58,10 @@ public final class Lesson {
 
     /// `variant` names the lesson's own options that differ from their defaults (for
     /// example ["epochs-1"]); a run with any of them is not the default run.
-    public init(number: Int, title: String, options: LessonOptions? = nil, variant: [String] = [],
-                file: String = #filePath) {
+    public init(
+        number: Int, title: String, options: LessonOptions? = nil, variant: [String] = [],
+        file: String = #filePath
+    ) {
         let options = options ?? LessonOptions.parseOrExit()
         self.number = number
         self.title = title
@@ -72,7 +76,8 @@ public final class Lesson {
         if let figures = options.figures {
             figuresDirectory = figures
         } else {
-            figuresDirectory = (root as NSString).appendingPathComponent("Figures/\(name)" + (run.isEmpty ? "" : "/runs/\(run)"))
+            figuresDirectory = (root as NSString).appendingPathComponent(
+                "Figures/\(name)" + (run.isEmpty ? "" : "/runs/\(run)"))
         }
         if isDefaultRun {
             transcriptPath = (root as NSString).appendingPathComponent("Notebooks/\(name).md")
@@ -94,7 +99,9 @@ public final class Lesson {
         if source == nil && !options.noCode {
             print("(The code cells are left out: this lesson's source file, \(file), cannot be read.)")
         }
-        if pauses { print("(After each step: Enter to go on, q and Enter to stop; --no-pause reads straight through.)") }
+        if pauses {
+            print("(After each step: Enter to go on, q and Enter to stop; --no-pause reads straight through.)")
+        }
     }
 
     /// How a run differs from the default one, as a folder name: "" for the default run,
@@ -163,7 +170,7 @@ public final class Lesson {
         }
         transcript.step(title, prose: prose, code: code)
         do { try body() } catch { Lesson.fail(error) }
-        fflush(nil)         // into a pipe or a log too, each step shows when it is done
+        fflush(nil)  // into a pipe or a log too, each step shows when it is done
         pause()
     }
 

@@ -20,7 +20,10 @@ public struct LessonOptions: ParsableArguments, Sendable {
     @Option(name: .long, help: ArgumentHelp("Where figures are written.", valueName: "dir"))
     public var figures: String?
 
-    @Option(name: .long, help: ArgumentHelp("A directory with the four MNIST IDX files (plain or .gz). Also: MNIST_DIR.", valueName: "dir"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "A directory with the four MNIST IDX files (plain or .gz). Also: MNIST_DIR.", valueName: "dir"))
     public var data: String?
 
     @Option(name: .long, help: "mnist (bundled) or fashion (Debian's dataset-fashion-mnist).")

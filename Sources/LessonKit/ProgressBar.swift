@@ -35,7 +35,7 @@ public final class ProgressBar {
     public func update(done: Int, info: String = "") {
         if interactive {
             let now = DispatchTime.now().uptimeNanoseconds
-            guard now - lastDraw > 100_000_000 || done >= total else { return }   // 10 redraws a second
+            guard now - lastDraw > 100_000_000 || done >= total else { return }  // 10 redraws a second
             lastDraw = now
             print("\r" + line(done: done, info: info) + "\u{1B}[K", terminator: "")
             fflush(nil)
@@ -58,7 +58,8 @@ public final class ProgressBar {
 
     static func clock(_ seconds: Double) -> String {
         let s = Int(seconds.rounded())
-        return s >= 3600 ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60)
+        return s >= 3600
+            ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60)
             : String(format: "%d:%02d", s / 60, s % 60)
     }
 }

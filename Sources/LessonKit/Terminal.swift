@@ -1,8 +1,9 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Facts about the terminal the lesson runs in.
@@ -21,7 +22,7 @@ public enum Terminal {
     public static func printError(_ message: String) {
         var line = message
         if !line.hasSuffix("\n") { line += "\n" }
-        fflush(nil)   // what was printed before comes first
+        fflush(nil)  // what was printed before comes first
         FileHandle.standardError.write(Data(line.utf8))
     }
 
@@ -32,15 +33,31 @@ public enum Terminal {
         var paragraphs: [String] = []
         for paragraph in text.components(separatedBy: "\n\n") {
             var lines: [String] = []
-            var current = "", indent = ""
-            func flush() { if !current.isEmpty { lines.append(current) }; current = "" }
+            var current = ""
+            var indent = ""
+            func flush() {
+                if !current.isEmpty { lines.append(current) }
+                current = ""
+            }
             for rawLine in paragraph.split(separator: "\n", omittingEmptySubsequences: false) {
-                if rawLine.hasPrefix(" ") { flush(); lines.append(String(rawLine)); continue }
-                if rawLine.hasPrefix("- ") { flush(); indent = "  " }
+                if rawLine.hasPrefix(" ") {
+                    flush()
+                    lines.append(String(rawLine))
+                    continue
+                }
+                if rawLine.hasPrefix("- ") {
+                    flush()
+                    indent = "  "
+                }
                 for word in rawLine.split(separator: " ") {
-                    if current.isEmpty { current = String(word) }
-                    else if current.count + 1 + word.count <= width { current += " " + word }
-                    else { lines.append(current); current = indent + word }
+                    if current.isEmpty {
+                        current = String(word)
+                    } else if current.count + 1 + word.count <= width {
+                        current += " " + word
+                    } else {
+                        lines.append(current)
+                        current = indent + word
+                    }
                 }
             }
             flush()

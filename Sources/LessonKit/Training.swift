@@ -1,5 +1,5 @@
-import Foundation
 import ConvNet
+import Foundation
 
 extension Lesson {
     /// A table of the network's layers: each one's output shape for one item, its number
@@ -7,8 +7,10 @@ extension Lesson {
     public func showLayers(of network: Network) throws {
         var rows: [[String]] = [["input", network.inputShape.map(String.init).joined(separator: "×"), "", ""]]
         for (row, runsAs) in zip(try network.summary(), network.runsAs) {
-            rows.append([row.layer, row.outputShape.dropFirst().map(String.init).joined(separator: "×"),
-                         row.parameters == 0 ? "" : "\(row.parameters)", runsAs])
+            rows.append([
+                row.layer, row.outputShape.dropFirst().map(String.init).joined(separator: "×"),
+                row.parameters == 0 ? "" : "\(row.parameters)", runsAs,
+            ])
         }
         rows.append(["total", "", "\(network.parameterCount)", ""])
         table(["layer", "output (one item)", "parameters", "runs as"], rows)
@@ -24,7 +26,9 @@ extension Lesson {
             bar = ProgressBar(total: trainer.stepsPerEpoch, label: "epoch \(epoch)/\(trainer.options.epochs)")
         }
         trainer.onStep = { report in
-            bar?.update(done: report.step, info: String(format: "loss %.3f  %.0f images/s", report.loss, report.imagesPerSecond))
+            bar?.update(
+                done: report.step, info: String(format: "loss %.3f  %.0f images/s", report.loss, report.imagesPerSecond)
+            )
         }
         trainer.onEpoch = { record in
             var info = String(format: "mean loss %.3f, train %.2f %%", record.trainLoss, 100 * record.trainAccuracy)
@@ -38,11 +42,14 @@ extension Lesson {
     }
 
     /// Makes a trainer, ending the lesson with a clear message if an option is bad.
-    public func trainer(_ network: Network, _ optimizer: Optimizer, train: TrainingData, validation: TrainingData? = nil,
-                        test: TrainingData? = nil, options: TrainingOptions) -> Trainer {
+    public func trainer(
+        _ network: Network, _ optimizer: Optimizer, train: TrainingData, validation: TrainingData? = nil,
+        test: TrainingData? = nil, options: TrainingOptions
+    ) -> Trainer {
         do {
-            return try Trainer(network: network, optimizer: optimizer, train: train, validation: validation, test: test,
-                               options: options)
+            return try Trainer(
+                network: network, optimizer: optimizer, train: train, validation: validation, test: test,
+                options: options)
         } catch { Lesson.fail(error) }
     }
 }

@@ -6,14 +6,19 @@ import Foundation
 /// exercises. A default run writes Notebooks/LessonNN.md, which is committed so the course
 /// reads on the web; other runs write theirs beside their figures.
 struct Transcript {
-    private enum Item { case output(String), figure(String) }
+    private enum Item {
+        case output(String)
+        case figure(String)
+    }
     private var lines: [String] = []
     private var items: [Item] = []
 
     init(title: String, command: String) {
-        lines = ["# \(title)", "",
-                 "*The transcript of a full run of `\(command)`: the lesson's prose, the code of each step, what it printed "
-                 + "and the figures it drew. The lesson writes this file itself.*", ""]
+        lines = [
+            "# \(title)", "",
+            "*The transcript of a full run of `\(command)`: the lesson's prose, the code of each step, what it printed "
+                + "and the figures it drew. The lesson writes this file itself.*", "",
+        ]
     }
 
     mutating func step(_ heading: String, prose: String, code: [String]?) {
@@ -61,8 +66,11 @@ struct Transcript {
         flush()
         lines += ["## Exercises", ""]
         for (i, exercise) in list.enumerated() {
-            lines += ["\(i + 1). \(exercise.task)", "",
-                      "   Check: `\(exercise.check)`. Worked answer: [\(exercise.answer)](\(answersPrefix)\(exercise.answer))", ""]
+            lines += [
+                "\(i + 1). \(exercise.task)", "",
+                "   Check: `\(exercise.check)`. Worked answer: [\(exercise.answer)](\(answersPrefix)\(exercise.answer))",
+                "",
+            ]
         }
     }
 
@@ -70,7 +78,8 @@ struct Transcript {
     mutating func write(to path: String) throws {
         flush()
         let text = lines.joined(separator: "\n").trimmingCharacters(in: .newlines) + "\n"
-        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try writeAtomically(Array(text.utf8), to: path)
     }
 }

@@ -13,11 +13,19 @@ public struct BarChart {
     public var yMax: Double?
     public var height = 400
 
-    public init(title: String, values: [Double], labels: [String], yLabel: String, xLabel: String? = nil,
-                highlighted: Set<Int> = [], valueText: ((Double) -> String)? = nil, yMax: Double? = nil) {
+    public init(
+        title: String, values: [Double], labels: [String], yLabel: String, xLabel: String? = nil,
+        highlighted: Set<Int> = [], valueText: ((Double) -> String)? = nil, yMax: Double? = nil
+    ) {
         require(values.count == labels.count, "\(values.count) bars but \(labels.count) labels")
-        self.title = title; self.values = values; self.labels = labels; self.yLabel = yLabel; self.xLabel = xLabel
-        self.highlighted = highlighted; self.valueText = valueText; self.yMax = yMax
+        self.title = title
+        self.values = values
+        self.labels = labels
+        self.yLabel = yLabel
+        self.xLabel = xLabel
+        self.highlighted = highlighted
+        self.valueText = valueText
+        self.yMax = yMax
     }
 
     public var barWidth: Int { max(3, min(48, 560 / max(values.count, 1) - 4)) }

@@ -46,7 +46,9 @@ public struct Canvas: Sendable {
     public mutating func set(_ x: Int, _ y: Int, _ colour: Colour) {
         guard x >= 0, y >= 0, x < width, y < height else { return }
         let i = (y * width + x) * 3
-        pixels[i] = colour.r; pixels[i + 1] = colour.g; pixels[i + 2] = colour.b
+        pixels[i] = colour.r
+        pixels[i + 1] = colour.g
+        pixels[i + 2] = colour.b
     }
 
     public mutating func fill(x: Int, y: Int, width w: Int, height h: Int, _ colour: Colour) {
@@ -64,20 +66,31 @@ public struct Canvas: Sendable {
     }
 
     /// A straight line (Bresenham), `thickness` pixels wide.
-    public mutating func line(from start: (x: Int, y: Int), to end: (x: Int, y: Int), _ colour: Colour,
-                              thickness: Int = 1) {
+    public mutating func line(
+        from start: (x: Int, y: Int), to end: (x: Int, y: Int), _ colour: Colour,
+        thickness: Int = 1
+    ) {
         var (x0, y0) = start
         let (x1, y1) = end
-        let dx = abs(x1 - x0), dy = -abs(y1 - y0)
-        let sx = x0 < x1 ? 1 : -1, sy = y0 < y1 ? 1 : -1
+        let dx = abs(x1 - x0)
+        let dy = -abs(y1 - y0)
+        let sx = x0 < x1 ? 1 : -1
+        let sy = y0 < y1 ? 1 : -1
         var error = dx + dy
-        let low = -(thickness - 1) / 2, high = thickness / 2
+        let low = -(thickness - 1) / 2
+        let high = thickness / 2
         while true {
             for ox in low...high { for oy in low...high { set(x0 + ox, y0 + oy, colour) } }
             if x0 == x1 && y0 == y1 { break }
             let e2 = 2 * error
-            if e2 >= dy { error += dy; x0 += sx }
-            if e2 <= dx { error += dx; y0 += sy }
+            if e2 >= dy {
+                error += dy
+                x0 += sx
+            }
+            if e2 <= dx {
+                error += dx
+                y0 += sy
+            }
         }
     }
 

@@ -16,17 +16,22 @@ public enum ColourMap: Sendable {
         case .grey: return Colour(grey: UInt8((t * 255).rounded()))
         case .ink: return Colour(grey: UInt8(((1 - t) * 255).rounded()))
         case .diverging:
-            return ColourMap.blend([(0, Colour(33, 80, 160)), (0.25, Colour(120, 170, 220)), (0.5, .white),
-                                    (0.75, Colour(235, 140, 110)), (1, Colour(170, 20, 30))], t)
+            return ColourMap.blend(
+                [
+                    (0, Colour(33, 80, 160)), (0.25, Colour(120, 170, 220)), (0.5, .white),
+                    (0.75, Colour(235, 140, 110)), (1, Colour(170, 20, 30)),
+                ], t)
         case .blues:
-            return ColourMap.blend([(0, Colour(247, 251, 255)), (0.5, Colour(107, 174, 214)), (1, Colour(8, 48, 107))], t)
+            return ColourMap.blend(
+                [(0, Colour(247, 251, 255)), (0.5, Colour(107, 174, 214)), (1, Colour(8, 48, 107))], t)
         }
     }
 
     /// Linear interpolation between anchor colours.
     private static func blend(_ anchors: [(Float, Colour)], _ t: Float) -> Colour {
         for i in 1..<anchors.count where t <= anchors[i].0 {
-            let (t0, c0) = anchors[i - 1], (t1, c1) = anchors[i]
+            let (t0, c0) = anchors[i - 1]
+            let (t1, c1) = anchors[i]
             let f = (t - t0) / (t1 - t0)
             func mix(_ a: UInt8, _ b: UInt8) -> UInt8 { UInt8((Float(a) + (Float(b) - Float(a)) * f).rounded()) }
             return Colour(mix(c0.r, c1.r), mix(c0.g, c1.g), mix(c0.b, c1.b))

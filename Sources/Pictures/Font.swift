@@ -3,8 +3,8 @@
 /// `#` is ink, `.` is paper; rows are separated by `|`.
 enum Font {
     static let glyphWidth = 5
-    static let glyphHeight = 9      // 7 rows above the baseline + 2 below
-    static let advance = 6          // glyph width plus one pixel of spacing
+    static let glyphHeight = 9  // 7 rows above the baseline + 2 below
+    static let advance = 6  // glyph width plus one pixel of spacing
     static let lineHeight = 11
 
     /// The rows of ink of a character (missing characters are drawn as `?`).

@@ -15,22 +15,31 @@ public struct HeatMap {
     public var xLabel: String?
     public var yLabel: String?
 
-    public init(title: String, matrix: Matrix, colourMap: ColourMap = .diverging, scale: ValueScale = .eachSymmetric,
-                cellSize: Int? = nil, cellText: ((Float) -> String)? = nil, rowLabels: [String]? = nil,
-                columnLabels: [String]? = nil, xLabel: String? = nil, yLabel: String? = nil) {
-        self.title = title; self.matrix = matrix; self.colourMap = colourMap; self.scale = scale
+    public init(
+        title: String, matrix: Matrix, colourMap: ColourMap = .diverging, scale: ValueScale = .eachSymmetric,
+        cellSize: Int? = nil, cellText: ((Float) -> String)? = nil, rowLabels: [String]? = nil,
+        columnLabels: [String]? = nil, xLabel: String? = nil, yLabel: String? = nil
+    ) {
+        self.title = title
+        self.matrix = matrix
+        self.colourMap = colourMap
+        self.scale = scale
         self.cellSize = cellSize ?? max(4, 320 / max(matrix.rows, matrix.columns))
-        self.cellText = cellText; self.rowLabels = rowLabels; self.columnLabels = columnLabels
-        self.xLabel = xLabel; self.yLabel = yLabel
+        self.cellText = cellText
+        self.rowLabels = rowLabels
+        self.columnLabels = columnLabels
+        self.xLabel = xLabel
+        self.yLabel = yLabel
     }
 
     /// A confusion matrix: row = true class, column = predicted class, counts in cells.
     public static func confusionMatrix(title: String, counts: [[Int]], classNames: [String]) -> HeatMap {
         let n = counts.count
         let values = counts.flatMap { $0.map(Float.init) }
-        return HeatMap(title: title, matrix: Matrix(rows: n, columns: n, values: values), colourMap: .blues,
-                       scale: .fixed(0, values.max() ?? 1), cellSize: 44, cellText: { String(Int($0)) },
-                       rowLabels: classNames, columnLabels: classNames, xLabel: "predicted", yLabel: "true")
+        return HeatMap(
+            title: title, matrix: Matrix(rows: n, columns: n, values: values), colourMap: .blues,
+            scale: .fixed(0, values.max() ?? 1), cellSize: 44, cellText: { String(Int($0)) },
+            rowLabels: classNames, columnLabels: classNames, xLabel: "predicted", yLabel: "true")
     }
 
     /// Where the cells start (for tests and for the renderer).
@@ -47,8 +56,10 @@ public struct HeatMap {
     public func render() -> Canvas {
         let range = scale.range(of: 0, in: [matrix])
         let (x0, y0) = cellOrigin
-        let gridW = matrix.columns * cellSize, gridH = matrix.rows * cellSize
-        let barX = x0 + gridW + 20, barW = 16
+        let gridW = matrix.columns * cellSize
+        let gridH = matrix.rows * cellSize
+        let barX = x0 + gridW + 20
+        let barW = 16
         let tickLabels = Ticks.nice(Double(range.0), Double(range.1), about: 4)
         let labelW = tickLabels.values.map { Canvas.textWidth(Ticks.label($0, step: tickLabels.step)) }.max() ?? 0
         let width = max(barX + barW + 8 + labelW + 16, Canvas.titleWidth(title))
@@ -59,12 +70,14 @@ public struct HeatMap {
         for r in 0..<matrix.rows {
             for c in 0..<matrix.columns {
                 let colour = colourMap.colour(normalise(matrix[r, c], range))
-                let x = x0 + c * cellSize, y = y0 + r * cellSize
+                let x = x0 + c * cellSize
+                let y = y0 + r * cellSize
                 canvas.fill(x: x, y: y, width: cellSize, height: cellSize, colour)
                 if let cellText {
                     let text = cellText(matrix[r, c])
-                    canvas.text(text, centreX: x + cellSize / 2, y: y + cellSize / 2 - 3,
-                                colour: ColourMap.needsLightText(colour) ? .white : .black)
+                    canvas.text(
+                        text, centreX: x + cellSize / 2, y: y + cellSize / 2 - 3,
+                        colour: ColourMap.needsLightText(colour) ? .white : .black)
                 }
             }
         }
@@ -76,7 +89,8 @@ public struct HeatMap {
         }
         if let columnLabels {
             for (c, label) in columnLabels.enumerated() where c < matrix.columns {
-                canvas.text(label, centreX: x0 + c * cellSize + cellSize / 2, y: y0 - 12 - (staggered && c % 2 == 1 ? 12 : 0))
+                canvas.text(
+                    label, centreX: x0 + c * cellSize + cellSize / 2, y: y0 - 12 - (staggered && c % 2 == 1 ? 12 : 0))
             }
         }
         if let xLabel { canvas.text(xLabel, centreX: x0 + gridW / 2, y: y0 + gridH + 12, colour: .darkGrey) }

@@ -27,16 +27,24 @@ public struct ImageGrid: Sendable {
         case .eachOwn, .eachSymmetric: return nil
         }
     }
-    private static let barSpace = 80        // the bar, its ticks and their labels
+    private static let barSpace = 80  // the bar, its ticks and their labels
 
-    public init(title: String, maps: [Matrix], columns: Int, labels: [String]? = nil, rowLabels: [String]? = nil,
-                scale: ValueScale = .eachOwn, colourMap: ColourMap = .grey, pixelSize: Int? = nil,
-                labelColours: [Colour]? = nil) {
+    public init(
+        title: String, maps: [Matrix], columns: Int, labels: [String]? = nil, rowLabels: [String]? = nil,
+        scale: ValueScale = .eachOwn, colourMap: ColourMap = .grey, pixelSize: Int? = nil,
+        labelColours: [Colour]? = nil
+    ) {
         require(!maps.isEmpty, "an image grid needs at least one map")
         require(columns > 0, "an image grid needs at least one column")
-        self.title = title; self.maps = maps; self.columns = columns; self.labels = labels
-        self.rowLabels = rowLabels; self.scale = scale; self.colourMap = colourMap
-        self.pixelSize = pixelSize; self.labelColours = labelColours
+        self.title = title
+        self.maps = maps
+        self.columns = columns
+        self.labels = labels
+        self.rowLabels = rowLabels
+        self.scale = scale
+        self.colourMap = colourMap
+        self.pixelSize = pixelSize
+        self.labelColours = labelColours
     }
 
     /// Layout, computed once so tests can find where each cell was drawn.
@@ -52,9 +60,11 @@ public struct ImageGrid: Sendable {
     }
 
     public var layout: Layout {
-        let maxRows = maps.map(\.rows).max()!, maxColumns = maps.map(\.columns).max()!
+        let maxRows = maps.map(\.rows).max()!
+        let maxColumns = maps.map(\.columns).max()!
         let p = pixelSize ?? max(1, (56 + max(maxRows, maxColumns) - 1) / max(maxRows, maxColumns))
-        let cellW = maxColumns * p, cellH = maxRows * p
+        let cellW = maxColumns * p
+        let cellH = maxRows * p
         let gap = max(4, p)
         let labelH = labels == nil ? 0 : Font.lineHeight + 2
         let longestLabel = (labels ?? []).map { Canvas.textWidth($0) }.max() ?? 0
@@ -62,15 +72,18 @@ public struct ImageGrid: Sendable {
         let rowLabelWidth = (rowLabels ?? []).map { Canvas.textWidth($0) }.max().map { $0 + 10 } ?? 0
         let columnsUsed = min(columns, maps.count)
         let gridRows = (maps.count + columns - 1) / columns
-        let left = 16 + rowLabelWidth, top = 40
-        let contentWidth = left + columnsUsed * cellWidth + (columnsUsed - 1) * gap + 16
+        let left = 16 + rowLabelWidth
+        let top = 40
+        let contentWidth =
+            left + columnsUsed * cellWidth + (columnsUsed - 1) * gap + 16
             + (colourBar && commonRange != nil ? ImageGrid.barSpace : 0)
         let width = max(contentWidth, Canvas.titleWidth(title))
         // Centre the grid when the title is wider than the cells.
         let shift = (width - contentWidth) / 2
         let height = top + gridRows * (cellH + labelH) + (gridRows - 1) * gap + 16
-        return Layout(cellWidth: cellWidth, cellHeight: cellH, pixelSize: p, left: left + shift, top: top,
-                      gap: gap, labelHeight: labelH, width: width, height: height)
+        return Layout(
+            cellWidth: cellWidth, cellHeight: cellH, pixelSize: p, left: left + shift, top: top,
+            gap: gap, labelHeight: labelH, width: width, height: height)
     }
 
     public func render() -> Canvas {
@@ -84,18 +97,21 @@ public struct ImageGrid: Sendable {
             for r in 0..<map.rows {
                 for c in 0..<map.columns {
                     let colour = colourMap.colour(normalise(map[r, c], range))
-                    canvas.fill(x: x0 + xOffset + c * l.pixelSize, y: y0 + r * l.pixelSize,
-                                width: l.pixelSize, height: l.pixelSize, colour)
+                    canvas.fill(
+                        x: x0 + xOffset + c * l.pixelSize, y: y0 + r * l.pixelSize,
+                        width: l.pixelSize, height: l.pixelSize, colour)
                 }
             }
             // A thin frame, so a map whose edges are background (white or black) keeps its extent.
-            canvas.rectangle(x: x0 + xOffset - 1, y: y0 - 1, width: map.columns * l.pixelSize + 2,
-                             height: map.rows * l.pixelSize + 2, .midGrey)
+            canvas.rectangle(
+                x: x0 + xOffset - 1, y: y0 - 1, width: map.columns * l.pixelSize + 2,
+                height: map.rows * l.pixelSize + 2, .midGrey)
             // The label right under its own map (not under the tallest one), so that with maps
             // of several sizes it cannot be read as the title of the map below.
             if let labels, index < labels.count {
-                canvas.text(labels[index], centreX: x0 + l.cellWidth / 2, y: y0 + map.rows * l.pixelSize + 3,
-                            colour: labelColours?[index] ?? .darkGrey)
+                canvas.text(
+                    labels[index], centreX: x0 + l.cellWidth / 2, y: y0 + map.rows * l.pixelSize + 3,
+                    colour: labelColours?[index] ?? .darkGrey)
             }
         }
         if colourBar, let range = commonRange {
@@ -106,7 +122,8 @@ public struct ImageGrid: Sendable {
             let height = lastTop + l.cellHeight - top
             let x = l.left + min(columns, maps.count) * (l.cellWidth + l.gap) + 8
             for y in 0..<height {
-                canvas.fill(x: x, y: top + y, width: 14, height: 1, colourMap.colour(1 - Float(y) / Float(max(height - 1, 1))))
+                canvas.fill(
+                    x: x, y: top + y, width: 14, height: 1, colourMap.colour(1 - Float(y) / Float(max(height - 1, 1))))
             }
             canvas.rectangle(x: x - 1, y: top - 1, width: 16, height: height + 2, .darkGrey)
             let ticks = Ticks.nice(Double(range.0), Double(range.1), about: 4)

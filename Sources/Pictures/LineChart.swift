@@ -11,7 +11,11 @@ public struct LineChart: Sendable {
         public var dashed: Bool
         public init(name: String, x: [Double], y: [Double], colour: Colour? = nil, dashed: Bool = false) {
             require(x.count == y.count, "series \(name): \(x.count) x values but \(y.count) y values")
-            self.name = name; self.x = x; self.y = y; self.colour = colour; self.dashed = dashed
+            self.name = name
+            self.x = x
+            self.y = y
+            self.colour = colour
+            self.dashed = dashed
         }
         /// y against 1, 2, 3, …
         public init(name: String, y: [Double], colour: Colour? = nil, dashed: Bool = false) {
@@ -33,7 +37,11 @@ public struct LineChart: Sendable {
     public var yTickCount = 5
 
     public init(title: String, series: [Series], xLabel: String, yLabel: String, yRange: ClosedRange<Double>? = nil) {
-        self.title = title; self.series = series; self.xLabel = xLabel; self.yLabel = yLabel; self.yRange = yRange
+        self.title = title
+        self.series = series
+        self.xLabel = xLabel
+        self.yLabel = yLabel
+        self.yRange = yRange
     }
 
     /// The plotting area inside the axes.
@@ -43,20 +51,37 @@ public struct LineChart: Sendable {
 
     public func render() -> Canvas {
         // On a logarithmic axis the curves are drawn in log10(y), and labelled in y.
-        let series = logarithmicY ? self.series.map { s -> Series in
-            var logged = s
-            logged.y = s.y.map { $0 > 0 ? log10($0) : .nan }
-            return logged
-        } : self.series
-        let yRange = logarithmicY ? self.yRange.map { log10(Swift.max($0.lowerBound, 1e-300))...log10(Swift.max($0.upperBound, 1e-300)) }
+        let series =
+            logarithmicY
+            ? self.series.map { s -> Series in
+                var logged = s
+                logged.y = s.y.map { $0 > 0 ? log10($0) : .nan }
+                return logged
+            } : self.series
+        let yRange =
+            logarithmicY
+            ? self.yRange.map { log10(Swift.max($0.lowerBound, 1e-300))...log10(Swift.max($0.upperBound, 1e-300)) }
             : self.yRange
         let finite = series.flatMap { zip($0.x, $0.y).filter { $0.0.isFinite && $0.1.isFinite } }
-        let xs = finite.map(\.0), ys = finite.map(\.1)
-        var xLo = xs.min() ?? 0, xHi = xs.max() ?? 1
-        var yLo = yRange?.lowerBound ?? (ys.min() ?? 0), yHi = yRange?.upperBound ?? (ys.max() ?? 1)
-        if xHi <= xLo { xLo -= 0.5; xHi += 0.5 }
-        if yHi <= yLo { yLo -= 0.5; yHi += 0.5 }
-        if yRange == nil { let pad = (yHi - yLo) * 0.05; yLo -= pad; yHi += pad }
+        let xs = finite.map(\.0)
+        let ys = finite.map(\.1)
+        var xLo = xs.min() ?? 0
+        var xHi = xs.max() ?? 1
+        var yLo = yRange?.lowerBound ?? (ys.min() ?? 0)
+        var yHi = yRange?.upperBound ?? (ys.max() ?? 1)
+        if xHi <= xLo {
+            xLo -= 0.5
+            xHi += 0.5
+        }
+        if yHi <= yLo {
+            yLo -= 0.5
+            yHi += 0.5
+        }
+        if yRange == nil {
+            let pad = (yHi - yLo) * 0.05
+            yLo -= pad
+            yHi += pad
+        }
 
         var canvas = Canvas(width: max(width, Canvas.titleWidth(title)), height: height)
         canvas.title(title)
@@ -98,7 +123,10 @@ public struct LineChart: Sendable {
             var previous: (Int, Int)? = nil
             var travelled = 0
             for (x, y) in zip(s.x, s.y) {
-                guard x.isFinite, y.isFinite else { previous = nil; continue }
+                guard x.isFinite, y.isFinite else {
+                    previous = nil
+                    continue
+                }
                 let point = (px(x) - left, py(y) - top)
                 if let p = previous {
                     if s.dashed {
@@ -129,17 +157,21 @@ public struct LineChart: Sendable {
         // Legend in the top-right corner of the plot.
         if series.count > 1 || !(series.first?.name.isEmpty ?? true) {
             let textW = series.map { Canvas.textWidth($0.name) }.max() ?? 0
-            let boxW = textW + 36, boxH = series.count * 14 + 8
+            let boxW = textW + 36
+            let boxH = series.count * 14 + 8
             // The corner of the plot where the curves leave the most room: right first.
             func inkedAt(_ x0: Int, _ y0: Int) -> Int {
                 var n = 0
                 for y in Swift.max(0, y0 - top)..<Swift.min(clipped.height, y0 - top + boxH) {
-                    for x in Swift.max(0, x0 - left)..<Swift.min(clipped.width, x0 - left + boxW) where clipped[x, y] != .white { n += 1 }
+                    for x in Swift.max(0, x0 - left)..<Swift.min(clipped.width, x0 - left + boxW)
+                    where clipped[x, y] != .white { n += 1 }
                 }
                 return n
             }
-            let corners = [(right - boxW - 6, top + 6), (right - boxW - 6, bottom - boxH - 6),
-                           (left + 6, top + 6), (left + 6, bottom - boxH - 6)]
+            let corners = [
+                (right - boxW - 6, top + 6), (right - boxW - 6, bottom - boxH - 6),
+                (left + 6, top + 6), (left + 6, bottom - boxH - 6),
+            ]
             let (bx, by) = corners.min { inkedAt($0.0, $0.1) < inkedAt($1.0, $1.1) } ?? corners[0]
             canvas.fill(x: bx, y: by, width: boxW, height: boxH, .white)
             canvas.rectangle(x: bx, y: by, width: boxW, height: boxH, .midGrey)

@@ -20,8 +20,14 @@ public enum MNISTStyle {
         // 1. Ink must be bright. The border is paper: if it is light, the ink is dark
         //    (a pen on paper), so invert.
         var border: [Float] = []
-        for x in 0..<w { border.append(ink[x]); border.append(ink[(h - 1) * w + x]) }
-        for y in 0..<h { border.append(ink[y * w]); border.append(ink[y * w + w - 1]) }
+        for x in 0..<w {
+            border.append(ink[x])
+            border.append(ink[(h - 1) * w + x])
+        }
+        for y in 0..<h {
+            border.append(ink[y * w])
+            border.append(ink[y * w + w - 1])
+        }
         let paper = border.reduce(0, +) / Float(border.count)
         if paper > 0.5 { ink = ink.map { 1 - $0 } }
         let background = min(paper, 1 - paper)
@@ -34,21 +40,28 @@ public enum MNISTStyle {
         var (left, right, top, bottom) = (w, -1, h, -1)
         for y in 0..<h {
             for x in 0..<w where ink[y * w + x] > 0.25 {
-                left = min(left, x); right = max(right, x); top = min(top, y); bottom = max(bottom, y)
+                left = min(left, x)
+                right = max(right, x)
+                top = min(top, y)
+                bottom = max(bottom, y)
             }
         }
         guard right >= left else { throw Problem.blank(path: path) }
-        let boxW = right - left + 1, boxH = bottom - top + 1
+        let boxW = right - left + 1
+        let boxH = bottom - top + 1
 
         // 4. Scale the box so its longer side is 20 pixels; each new pixel is the mean of
         //    the source area it covers (so thin strokes turn grey, as in MNIST).
         let scale = 20 / Float(max(boxW, boxH))
-        let newW = max(1, Int((Float(boxW) * scale).rounded())), newH = max(1, Int((Float(boxH) * scale).rounded()))
+        let newW = max(1, Int((Float(boxW) * scale).rounded()))
+        let newH = max(1, Int((Float(boxH) * scale).rounded()))
         var small = [Float](repeating: 0, count: newW * newH)
         for ny in 0..<newH {
             for nx in 0..<newW {
-                let x0 = left + nx * boxW / newW, x1 = max(x0 + 1, left + (nx + 1) * boxW / newW)
-                let y0 = top + ny * boxH / newH, y1 = max(y0 + 1, top + (ny + 1) * boxH / newH)
+                let x0 = left + nx * boxW / newW
+                let x1 = max(x0 + 1, left + (nx + 1) * boxW / newW)
+                let y0 = top + ny * boxH / newH
+                let y1 = max(y0 + 1, top + (ny + 1) * boxH / newH)
                 var sum: Float = 0
                 for y in y0..<y1 { for x in x0..<x1 { sum += ink[y * w + x] } }
                 small[ny * newW + nx] = sum / Float((x1 - x0) * (y1 - y0))
@@ -56,9 +69,16 @@ public enum MNISTStyle {
         }
 
         // 5. Centre of mass of the scaled digit → the middle of the 28×28 frame.
-        var mass: Float = 0, cx: Float = 0, cy: Float = 0
+        var mass: Float = 0
+        var cx: Float = 0
+        var cy: Float = 0
         for y in 0..<newH {
-            for x in 0..<newW { let v = small[y * newW + x]; mass += v; cx += v * Float(x); cy += v * Float(y) }
+            for x in 0..<newW {
+                let v = small[y * newW + x]
+                mass += v
+                cx += v * Float(x)
+                cy += v * Float(y)
+            }
         }
         let shiftX = min(max(Int((14 - cx / mass - 0.5).rounded()), 0), 28 - newW)
         let shiftY = min(max(Int((14 - cy / mass - 0.5).rounded()), 0), 28 - newH)

@@ -5,7 +5,7 @@ import Foundation
 public struct Matrix: Sendable {
     public let rows: Int
     public let columns: Int
-    public let values: [Float]   // row-major
+    public let values: [Float]  // row-major
 
     public init(rows: Int, columns: Int, values: [Float]) {
         require(values.count == rows * columns, "\(values.count) values do not fill \(rows)×\(columns)")
@@ -68,7 +68,10 @@ enum Ticks {
         let first = ceil(lo / step - 1e-9) * step
         var values: [Double] = []
         var v = first
-        while v <= hi + step * 1e-9 { values.append(abs(v) < step * 1e-9 ? 0 : v); v += step }
+        while v <= hi + step * 1e-9 {
+            values.append(abs(v) < step * 1e-9 ? 0 : v)
+            v += step
+        }
         return (values, step)
     }
 

@@ -29,16 +29,23 @@ public struct DecodedImage: Equatable, Sendable {
     public let samples: [UInt8]
 
     public init(width: Int, height: Int, channels: Int, samples: [UInt8]) {
-        require(samples.count == width * height * channels, "\(samples.count) samples do not fill \(width)×\(height)×\(channels)")
-        self.width = width; self.height = height; self.channels = channels; self.samples = samples
+        require(
+            samples.count == width * height * channels,
+            "\(samples.count) samples do not fill \(width)×\(height)×\(channels)")
+        self.width = width
+        self.height = height
+        self.channels = channels
+        self.samples = samples
     }
 
     /// Grey level of each pixel (0 black … 255 white), whatever the colour type.
     public var greyLevels: [UInt8] {
         if channels == 1 { return samples }
         return (0..<(width * height)).map { i in
-            let r = Int(samples[3 * i]), g = Int(samples[3 * i + 1]), b = Int(samples[3 * i + 2])
-            return UInt8((299 * r + 587 * g + 114 * b) / 1000)   // ITU-R 601 luma
+            let r = Int(samples[3 * i])
+            let g = Int(samples[3 * i + 1])
+            let b = Int(samples[3 * i + 2])
+            return UInt8((299 * r + 587 * g + 114 * b) / 1000)  // ITU-R 601 luma
         }
     }
 }
@@ -58,8 +65,9 @@ public enum PNG {
     /// Writes 8-bit grey (channels 1) or RGB (channels 3) samples, row by row.
     public static func write(width: Int, height: Int, channels: Int, samples: [UInt8], to path: String) throws {
         require(channels == 1 || channels == 3, "PNG.write takes 1 (grey) or 3 (RGB) channels, got \(channels)")
-        require(samples.count == width * height * channels,
-                     "\(samples.count) samples do not fill \(width)×\(height)×\(channels)")
+        require(
+            samples.count == width * height * channels,
+            "\(samples.count) samples do not fill \(width)×\(height)×\(channels)")
         var image = png_image()
         image.version = UInt32(PNG_IMAGE_VERSION)
         image.width = UInt32(width)
@@ -69,18 +77,25 @@ public enum PNG {
         // First ask for the encoded size, then encode into a buffer of that size.
         var size: Int = 0
         let rowStride = Int32(width * channels)
-        guard samples.withUnsafeBytes({ png_image_write_to_memory(&image, nil, &size, 0, $0.baseAddress, rowStride, nil) }) != 0 else {
+        guard
+            samples.withUnsafeBytes({ png_image_write_to_memory(&image, nil, &size, 0, $0.baseAddress, rowStride, nil) }
+            ) != 0
+        else {
             throw PictureError.cannotWrite(path: path, reason: message(of: image))
         }
         var encoded = [UInt8](repeating: 0, count: size)
         let ok = encoded.withUnsafeMutableBytes { out in
-            samples.withUnsafeBytes { png_image_write_to_memory(&image, out.baseAddress, &size, 0, $0.baseAddress, rowStride, nil) }
+            samples.withUnsafeBytes {
+                png_image_write_to_memory(&image, out.baseAddress, &size, 0, $0.baseAddress, rowStride, nil)
+            }
         }
         guard ok != 0 else { throw PictureError.cannotWrite(path: path, reason: message(of: image)) }
         // A temporary file beside the figure, renamed over it: a reader sees the old figure
         // or the new one, never half of one. (Foundation's `.atomic` would leave an empty
         // folder in the temporary directory for every file on Linux.)
-        let temporary = (path as NSString).deletingLastPathComponent.isEmpty ? ".\(path).tmp-\(getpid())"
+        let temporary =
+            (path as NSString).deletingLastPathComponent.isEmpty
+            ? ".\(path).tmp-\(getpid())"
             : ((path as NSString).deletingLastPathComponent as NSString)
                 .appendingPathComponent(".\((path as NSString).lastPathComponent).tmp-\(getpid())")
         guard FileManager.default.createFile(atPath: temporary, contents: Data(encoded[0..<size])) else {
@@ -121,7 +136,8 @@ public enum PNG {
             guard png_image_begin_read_from_memory(&image, raw.baseAddress, raw.count) != 0 else {
                 throw PictureError.notPNG(path: path, reason: message(of: image))
             }
-            let width = Int(image.width), height = Int(image.height)
+            let width = Int(image.width)
+            let height = Int(image.height)
             guard width <= maximumSide, height <= maximumSide else {
                 png_image_free(&image)
                 throw PictureError.tooLarge(path: path, width: width, height: height)

@@ -7,7 +7,8 @@ public struct Panels {
 
     public init(title: String, panels: [Canvas]) {
         require(!panels.isEmpty, "Panels needs at least one panel")
-        self.title = title; self.panels = panels
+        self.title = title
+        self.panels = panels
     }
 
     public func render() -> Canvas {

@@ -1,5 +1,6 @@
-@testable import ConvNet
 import Testing
+
+@testable import ConvNet
 
 @Suite struct AffineAndActivationTests {
     @Test func affineFlattensAnyShape() {
@@ -19,8 +20,10 @@ import Testing
         let x = distinctInput([4, 2, 3, 2], rng: &rng)
         let dropout = Dropout(ratio: 0.4, seed: 9)
         dropout.freezesMask = true
-        let layers: [Layer] = [Affine(inputSize: 12, outputSize: 5, weightStd: 0.5, rng: &rng), ReLU(), Sigmoid(),
-                               Flatten(), dropout]
+        let layers: [Layer] = [
+            Affine(inputSize: 12, outputSize: 5, weightStd: 0.5, rng: &rng), ReLU(), Sigmoid(),
+            Flatten(), dropout,
+        ]
         for layer in layers {
             for result in checkGradients(of: layer, input: x, h: 1e-2, threshold: 1e-3, rng: &rng) {
                 print(result)
@@ -44,7 +47,7 @@ import Testing
         let layer = Dropout(ratio: 0.5, seed: 1)
         let x = Tensor(shape: [100, 1000], repeating: 2)
         let trained = layer.forward(x, training: true)
-        #expect(abs(trained.mean() - 2) < 0.02)                          // 100000 draws: σ of the mean ≈ 0.006
+        #expect(abs(trained.mean() - 2) < 0.02)  // 100000 draws: σ of the mean ≈ 0.006
         let dropped = Double(trained.data.filter { $0 == 0 }.count) / Double(x.count)
         #expect(abs(dropped - 0.5) < 0.01)
         #expect(trained.data.allSatisfy { $0 == 0 || $0 == 4 })
@@ -70,7 +73,10 @@ import Testing
             (Sigmoid(), { out in zip(out.data, dout.data).map { y, d in d * y * (1 - y) } }),
             (Flatten(), { _ in dout.data }),
             (Dropout(ratio: 0.4, seed: 3), { out in (0..<x.count).map { dout.data[$0] * out.data[$0] / x.data[$0] } }),
-            (EngineDropout(Dropout(ratio: 0.4, seed: 3)), { out in (0..<x.count).map { dout.data[$0] * out.data[$0] / x.data[$0] } }),
+            (
+                EngineDropout(Dropout(ratio: 0.4, seed: 3)),
+                { out in (0..<x.count).map { dout.data[$0] * out.data[$0] / x.data[$0] } }
+            ),
         ]
         for (layer, definition) in layers {
             let out = layer.forward(x, training: true)

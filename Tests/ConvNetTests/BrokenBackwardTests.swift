@@ -1,5 +1,6 @@
-@testable import ConvNet
 import Testing
+
+@testable import ConvNet
 
 // A gradient check that cannot fail checks nothing. Each test here plants one classic
 // bug in a backward pass (by wrapping a correct layer) and asserts that the check
@@ -8,8 +9,11 @@ import Testing
 /// A layer whose backward is the real one, then spoiled by `spoil`.
 final class Spoiled: Layer {
     let inner: Layer
-    let spoil: (Layer, Tensor) -> Tensor          // (layer, correct dx) → wrong dx
-    init(_ inner: Layer, spoil: @escaping (Layer, Tensor) -> Tensor) { self.inner = inner; self.spoil = spoil }
+    let spoil: (Layer, Tensor) -> Tensor  // (layer, correct dx) → wrong dx
+    init(_ inner: Layer, spoil: @escaping (Layer, Tensor) -> Tensor) {
+        self.inner = inner
+        self.spoil = spoil
+    }
     var name: String { inner.name }
     var parameters: [Parameter] { inner.parameters }
     func outputShape(for s: [Int]) throws -> [Int] { try inner.outputShape(for: s) }
@@ -27,8 +31,9 @@ final class Spoiled: Layer {
 
     @Test func wrongSignInConvolutionDx() {
         var rng = SeededRandom(seed: 1)
-        let conv = Convolution(filters: 2, channels: 2, filterHeight: 3, filterWidth: 3, stride: 1, padding: 1,
-                               weightStd: 0.5, rng: &rng)
+        let conv = Convolution(
+            filters: 2, channels: 2, filterHeight: 3, filterWidth: 3, stride: 1, padding: 1,
+            weightStd: 0.5, rng: &rng)
         let broken = Spoiled(conv) { _, dx in dx * -1 }
         let failed = failures(broken, .randomNormal([2, 2, 5, 5], rng: &rng))
         #expect(failed.map(\.parameter) == ["dx"])
@@ -38,8 +43,9 @@ final class Spoiled: Layer {
 
     @Test func wrongSignInConvolutionDW() {
         var rng = SeededRandom(seed: 2)
-        let conv = Convolution(filters: 2, channels: 1, filterHeight: 3, filterWidth: 3, stride: 1, padding: 0,
-                               weightStd: 0.5, rng: &rng)
+        let conv = Convolution(
+            filters: 2, channels: 1, filterHeight: 3, filterWidth: 3, stride: 1, padding: 0,
+            weightStd: 0.5, rng: &rng)
         let broken = Spoiled(conv) { layer, dx in
             let c = layer as! Convolution
             c.W.gradient = c.W.gradient * -1
@@ -74,7 +80,7 @@ final class Spoiled: Layer {
         let broken = Spoiled(pool) { layer, dx in
             let winners = (layer as! MaxPooling).winners
             var wrong = Tensor(shape: dx.shape)
-            for w in winners { wrong.data[w ^ 1] += dx.data[w] }    // the neighbour in the same row of the window
+            for w in winners { wrong.data[w ^ 1] += dx.data[w] }  // the neighbour in the same row of the window
             return wrong
         }
         let failed = failures(broken, x, h: 1e-3)
@@ -84,7 +90,7 @@ final class Spoiled: Layer {
 
     @Test func transposedAffineWeightGradient() {
         var rng = SeededRandom(seed: 5)
-        let affine = Affine(inputSize: 4, outputSize: 4, weightStd: 0.5, rng: &rng)   // square, so the shapes still fit
+        let affine = Affine(inputSize: 4, outputSize: 4, weightStd: 0.5, rng: &rng)  // square, so the shapes still fit
         let broken = Spoiled(affine) { layer, dx in
             let a = layer as! Affine
             var t = a.W.gradient
@@ -103,13 +109,14 @@ final class Spoiled: Layer {
         let labels = [2, 5, 5, 9]
         let layer = SoftmaxWithLoss()
         _ = layer.forward(x, labels: labels)
-        let wrong = layer.backward() * 4                        // (y − t) instead of (y − t)/N
+        let wrong = layer.backward() * 4  // (y − t) instead of (y − t)/N
         var xx = x
-        let numeric = numericalGradient(count: x.count, h: 1e-2, get: { xx.data[$0] }, set: { xx.data[$0] = $1 }) {
-            Double(SoftmaxWithLoss().forward(xx, labels: labels))
-        }
-        let result = compareGradients(layer: "SoftmaxWithLoss", parameter: "dx", analytic: wrong.data, numeric: numeric,
-                                      threshold: 1e-3)
+        let numeric = numericalGradient(
+            count: x.count, h: 1e-2, get: { xx.data[$0] }, set: { xx.data[$0] = $1 },
+            loss: { Double(SoftmaxWithLoss().forward(xx, labels: labels)) })
+        let result = compareGradients(
+            layer: "SoftmaxWithLoss", parameter: "dx", analytic: wrong.data, numeric: numeric,
+            threshold: 1e-3)
         print("planted bug: \(result.descriptionAsExpectedFailure)")
         #expect(!result.passed)
         #expect(result.relativeError > 0.3)

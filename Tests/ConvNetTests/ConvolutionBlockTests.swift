@@ -1,5 +1,6 @@
-@testable import ConvNet
 import Testing
+
+@testable import ConvNet
 
 // ConvolutionBlock runs Convolution → ReLU → 2×2 max pooling image by image. It must give
 // what the three layers give one after the other: the same output, the same ∂L/∂x and the
@@ -10,8 +11,10 @@ import Testing
     func layersAndBlock(_ conv: Convolution) -> (layers: [Layer], block: ConvolutionBlock?) {
         let copy = Convolution(weights: conv.W.value, bias: conv.b.value, stride: conv.stride, padding: conv.padding)
         let pool = MaxPooling(poolHeight: 2, poolWidth: 2, stride: 2, padding: 0)
-        return ([copy, ReLU(), MaxPooling(poolHeight: 2, poolWidth: 2, stride: 2, padding: 0)],
-                ConvolutionBlock(conv, ReLU(), pool))
+        return (
+            [copy, ReLU(), MaxPooling(poolHeight: 2, poolWidth: 2, stride: 2, padding: 0)],
+            ConvolutionBlock(conv, ReLU(), pool)
+        )
     }
 
     /// (images, channels, size, filters, filter size, stride, padding). The first is the
@@ -21,9 +24,10 @@ import Testing
     func sameAsTheThreeLayers(_ c: (Int, Int, Int, Int, Int, Int, Int)) throws {
         let (n, channels, size, filters, fs, stride, padding) = c
         var rng = SeededRandom(seed: UInt64(n * 100 + size))
-        let conv = Convolution(filters: filters, channels: channels, filterHeight: fs, filterWidth: fs,
-                               stride: stride, padding: padding, weightStd: 0.3, rng: &rng)
-        conv.b.value = .randomNormal([filters], std: 0.1, rng: &rng)     // some maps mostly below zero
+        let conv = Convolution(
+            filters: filters, channels: channels, filterHeight: fs, filterWidth: fs,
+            stride: stride, padding: padding, weightStd: 0.3, rng: &rng)
+        conv.b.value = .randomNormal([filters], std: 0.1, rng: &rng)  // some maps mostly below zero
         let (layers, maybeBlock) = layersAndBlock(conv)
         let block = try #require(maybeBlock)
         let x = Tensor.randomNormal([n, channels, size, size], rng: &rng)
@@ -32,15 +36,18 @@ import Testing
         for layer in layers { expected = layer.forward(expected) }
         let out = block.forward(x)
         #expect(out.shape == expected.shape)
-        #expect(worstDifference(out.data, expected.data) <= 1e-6, "forward: \(worstDifference(out.data, expected.data))")
+        #expect(
+            worstDifference(out.data, expected.data) <= 1e-6, "forward: \(worstDifference(out.data, expected.data))")
 
         let dout = Tensor.randomNormal(out.shape, rng: &rng)
         var expectedDx = dout
         for layer in layers.reversed() { expectedDx = layer.backward(expectedDx) }
         let dx = block.backward(dout)
         let reference = layers[0] as! Convolution
-        let pairs: [(String, Tensor, Tensor)] = [("dx", dx, expectedDx), ("dW", conv.W.gradient, reference.W.gradient),
-                                                 ("db", conv.b.gradient, reference.b.gradient)]
+        let pairs: [(String, Tensor, Tensor)] = [
+            ("dx", dx, expectedDx), ("dW", conv.W.gradient, reference.W.gradient),
+            ("db", conv.b.gradient, reference.b.gradient),
+        ]
         for (name, got, want) in pairs {
             #expect(got.shape == want.shape, "\(name)")
             let scale = max(want.data.map(abs).max() ?? 1, 1e-30)
@@ -58,8 +65,9 @@ import Testing
     /// A block of 3 filters 3×3 over 2 channels (padding 1), and a 2×2×6×6 input with
     /// no near-ties, for the gradient checks.
     func smallBlock(_ rng: inout SeededRandom) throws -> (Convolution, ConvolutionBlock, Tensor) {
-        let conv = Convolution(filters: 3, channels: 2, filterHeight: 3, filterWidth: 3, stride: 1, padding: 1,
-                               weightStd: 0.5, rng: &rng)
+        let conv = Convolution(
+            filters: 3, channels: 2, filterHeight: 3, filterWidth: 3, stride: 1, padding: 1,
+            weightStd: 0.5, rng: &rng)
         let block = try #require(layersAndBlock(conv).block)
         return (conv, block, distinctInput([2, 2, 6, 6], rng: &rng))
     }
@@ -83,18 +91,24 @@ import Testing
         var rng = SeededRandom(seed: 6)
         let (conv, block, x) = try smallBlock(&rng)
         let wrongSign = Spoiled(block) { _, dx in dx * -1 }
-        let flaggedDx = checkGradients(of: wrongSign, input: x, h: 1e-3, threshold: 1e-3, rng: &rng).filter { !$0.passed }
+        let flaggedDx = checkGradients(of: wrongSign, input: x, h: 1e-3, threshold: 1e-3, rng: &rng).filter {
+            !$0.passed
+        }
         #expect(flaggedDx.map(\.parameter) == ["dx"])
         #expect(flaggedDx.first?.description.hasPrefix("Convolution+ReLU+MaxPooling dx") == true)
 
         let reversedTaps = Spoiled(block) { _, dx in
             let taps = 2 * 3 * 3
             var flipped = conv.W.gradient
-            for f in 0..<3 { for t in 0..<taps { flipped.data[f * taps + t] = conv.W.gradient.data[f * taps + taps - 1 - t] } }
+            for f in 0..<3 {
+                for t in 0..<taps { flipped.data[f * taps + t] = conv.W.gradient.data[f * taps + taps - 1 - t] }
+            }
             conv.W.gradient = flipped
             return dx
         }
-        let flaggedW = checkGradients(of: reversedTaps, input: x, h: 1e-3, threshold: 1e-3, rng: &rng).filter { !$0.passed }
+        let flaggedW = checkGradients(of: reversedTaps, input: x, h: 1e-3, threshold: 1e-3, rng: &rng).filter {
+            !$0.passed
+        }
         #expect(flaggedW.map(\.parameter) == ["dW"])
         for r in flaggedDx + flaggedW { print("planted bug: \(r.descriptionAsExpectedFailure)") }
     }

@@ -1,5 +1,6 @@
-@testable import ConvNet
 import Testing
+
+@testable import ConvNet
 
 // The engine computes what the book layers compute. Each engine layer gets the book
 // layer it stands for and the same input; outputs, ∂L/∂x and every parameter gradient
@@ -27,7 +28,9 @@ func compareLayers(book: Layer, engine: Layer, x: Tensor, rng: inout SeededRando
     for p in book.parameters { p.gradient = Tensor(shape: p.value.shape, repeating: .nan) }
     let dx = engine.backward(dout)
     var results = [("out", relativeDifference(out, expected)), ("dx", relativeDifference(dx, expectedDx))]
-    for (p, g) in zip(engine.parameters, expectedGradients) { results.append(("d" + p.name, relativeDifference(p.gradient, g))) }
+    for (p, g) in zip(engine.parameters, expectedGradients) {
+        results.append(("d" + p.name, relativeDifference(p.gradient, g)))
+    }
     return results
 }
 
@@ -45,13 +48,16 @@ func compareLayers(book: Layer, engine: Layer, x: Tensor, rng: inout SeededRando
     func convolutionEqualsTheBookLayer(caseIndex: Int, threads: Int) {
         let (n, c, h, w, fn, fh, fw, s, p) = Self.convolutions[caseIndex]
         var rng = SeededRandom(seed: UInt64(caseIndex + 40))
-        let book = Convolution(filters: fn, channels: c, filterHeight: fh, filterWidth: fw, stride: s, padding: p,
-                               weightStd: 0.5, rng: &rng)
+        let book = Convolution(
+            filters: fn, channels: c, filterHeight: fh, filterWidth: fw, stride: s, padding: p,
+            weightStd: 0.5, rng: &rng)
         book.b.value = .randomNormal([fn], rng: &rng)
         let x = Tensor.randomNormal([n, c, h, w], rng: &rng)
         Parallelism.$override.withValue(threads) {
             for (name, difference) in compareLayers(book: book, engine: EngineConvolution(book), x: x, rng: &rng) {
-                #expect(difference <= 1e-5, "case \(Self.convolutions[caseIndex]), \(threads) thread(s), \(name): \(difference)")
+                #expect(
+                    difference <= 1e-5,
+                    "case \(Self.convolutions[caseIndex]), \(threads) thread(s), \(name): \(difference)")
             }
         }
     }
@@ -60,8 +66,9 @@ func compareLayers(book: Layer, engine: Layer, x: Tensor, rng: inout SeededRando
     @Test func convolutionBackwardParametersGivesTheSameGradients() {
         var rng = SeededRandom(seed: 12)
         let x = Tensor.randomNormal([3, 2, 9, 11], rng: &rng)
-        let book = Convolution(filters: 4, channels: 2, filterHeight: 3, filterWidth: 5, stride: 2, padding: 1,
-                               weightStd: 0.5, rng: &rng)
+        let book = Convolution(
+            filters: 4, channels: 2, filterHeight: 3, filterWidth: 5, stride: 2, padding: 1,
+            weightStd: 0.5, rng: &rng)
         let engine = EngineConvolution(book)
         let out = engine.forward(x, training: true)
         let dout = Tensor.randomNormal(out.shape, rng: &rng)
@@ -94,7 +101,9 @@ func compareLayers(book: Layer, engine: Layer, x: Tensor, rng: inout SeededRando
             // The same maxima exactly; dx may differ by rounding where windows overlap
             // (a cell that wins several windows sums their gradients in another order).
             for (name, difference) in compareLayers(book: book, engine: engine, x: x, rng: &rng) {
-                #expect(difference <= (name == "out" ? 0 : 1e-6), "case \(Self.poolings[caseIndex]), \(threads) thread(s), \(name): \(difference)")
+                #expect(
+                    difference <= (name == "out" ? 0 : 1e-6),
+                    "case \(Self.poolings[caseIndex]), \(threads) thread(s), \(name): \(difference)")
             }
             #expect(engine.winners == book.winners, "case \(Self.poolings[caseIndex]): the winners differ")
         }
@@ -103,7 +112,7 @@ func compareLayers(book: Layer, engine: Layer, x: Tensor, rng: inout SeededRando
     @Test(arguments: [1, 2])
     func reluAndAffineEqualTheBookLayers(threads: Int) {
         var rng = SeededRandom(seed: 70)
-        let x = Tensor.randomNormal([50, 3, 20, 20], rng: &rng)        // big enough for two threads
+        let x = Tensor.randomNormal([50, 3, 20, 20], rng: &rng)  // big enough for two threads
         let affine = Affine(inputSize: 1200, outputSize: 30, weightStd: 0.1, rng: &rng)
         affine.b.value = .randomNormal([30], rng: &rng)
         Parallelism.$override.withValue(threads) {
@@ -131,10 +140,14 @@ func compareLayers(book: Layer, engine: Layer, x: Tensor, rng: inout SeededRando
 
     /// The engine's unrolling of one image, transposed, is the book's im2col of that image
     /// transposed, and its adjoint adds back what col2im adds back.
-    @Test(arguments: [(1, 5, 7, 3, 2, 1, 0), (2, 7, 9, 3, 3, 2, 1), (3, 8, 6, 5, 2, 1, 2), (2, 11, 13, 4, 3, 3, 1), (4, 6, 6, 3, 3, 1, 1)])
+    @Test(arguments: [
+        (1, 5, 7, 3, 2, 1, 0), (2, 7, 9, 3, 3, 2, 1), (3, 8, 6, 5, 2, 1, 2), (2, 11, 13, 4, 3, 3, 1),
+        (4, 6, 6, 3, 3, 1, 1),
+    ])
     func transposedUnrollingIsIm2colTransposed(c: Int, h: Int, w: Int, fh: Int, fw: Int, stride: Int, padding: Int) {
         var rng = SeededRandom(seed: UInt64(h * 10 + fw + 1))
-        let g = WindowGeometry(inputShape: [1, c, h, w], filterHeight: fh, filterWidth: fw, stride: stride, padding: padding)
+        let g = WindowGeometry(
+            inputShape: [1, c, h, w], filterHeight: fh, filterWidth: fw, stride: stride, padding: padding)
         let x = Tensor.randomNormal([1, c, h, w], rng: &rng)
         var colT = [Float](repeating: .nan, count: g.rowLength * g.windowsPerImage)
         x.data.withUnsafeBufferPointer { im2colTransposedImage($0.baseAddress!, &colT, g) }
@@ -145,7 +158,8 @@ func compareLayers(book: Layer, engine: Layer, x: Tensor, rng: inout SeededRando
         var back = [Float](repeating: 0, count: x.count)
         let yT = y.transposed(1, 0)
         yT.data.withUnsafeBufferPointer { col2imTransposedImage($0.baseAddress!, &back, g) }
-        let expected = col2im(y, inputShape: x.shape, filterHeight: fh, filterWidth: fw, stride: stride, padding: padding)
+        let expected = col2im(
+            y, inputShape: x.shape, filterHeight: fh, filterWidth: fw, stride: stride, padding: padding)
         #expect(worstDifference(back, expected.data) <= 1e-5)
     }
 
@@ -168,7 +182,8 @@ func compareLayers(book: Layer, engine: Layer, x: Tensor, rng: inout SeededRando
             let bookGradients = book.parameters.map(\.gradient)
             for (d, state) in zip(dropouts, states) { d.rng = state }
             let engineLoss = engine.gradient(x, labels: labels)
-            #expect(abs(engineLoss - bookLoss) <= 1e-5 * abs(bookLoss), "\(kind): loss \(engineLoss) against \(bookLoss)")
+            #expect(
+                abs(engineLoss - bookLoss) <= 1e-5 * abs(bookLoss), "\(kind): loss \(engineLoss) against \(bookLoss)")
             for (i, (p, g)) in zip(book.parameters, bookGradients).enumerated() {
                 let difference = relativeDifference(p.gradient, g)
                 #expect(difference <= 1e-5, "\(kind), \(threads) thread(s), parameter \(i) d\(p.name): \(difference)")
@@ -186,15 +201,18 @@ func compareLayers(book: Layer, engine: Layer, x: Tensor, rng: inout SeededRando
         #expect(simple.executedLayers.allSatisfy { layer in simple.layers.contains { $0 === layer } })
         #expect(simple.onEngine().executedLayerNames == ["Convolution+ReLU+MaxPooling", "Affine", "ReLU", "Affine"])
         #expect(simple.onEngine(fusesBlocks: false).executedLayerNames == simple.layers.map(\.name))
-        #expect(simple.onEngine().runsAs == Array(repeating: "engine: Convolution+ReLU+MaxPooling", count: 3)
+        #expect(
+            simple.onEngine().runsAs == Array(repeating: "engine: Convolution+ReLU+MaxPooling", count: 3)
                 + ["engine: Affine", "engine: ReLU", "engine: Affine"])
         #expect(simple.runsAs == Array(repeating: "book layer", count: 6))
         let deeper = Network.deeperConvNet(rng: &rng).onEngine()
         #expect(deeper.executedLayerNames.prefix(3) == ["Convolution", "ReLU", "Convolution+ReLU+MaxPooling"])
 
-        let conv = Convolution(filters: 2, channels: 1, filterHeight: 3, filterWidth: 3, stride: 1, padding: 0,
-                               weightStd: 0.5, rng: &rng)
+        let conv = Convolution(
+            filters: 2, channels: 1, filterHeight: 3, filterWidth: 3, stride: 1, padding: 0,
+            weightStd: 0.5, rng: &rng)
         #expect(ConvolutionBlock(conv, ReLU(), MaxPooling(poolHeight: 3, poolWidth: 3, stride: 3, padding: 0)) == nil)
-        #expect(ConvolutionBlock(conv, Sigmoid(), MaxPooling(poolHeight: 2, poolWidth: 2, stride: 2, padding: 0)) == nil)
+        #expect(
+            ConvolutionBlock(conv, Sigmoid(), MaxPooling(poolHeight: 2, poolWidth: 2, stride: 2, padding: 0)) == nil)
     }
 }

@@ -1,5 +1,6 @@
-@testable import ConvNet
 import Testing
+
+@testable import ConvNet
 
 // The speed work (see docs/performance.md) added code paths the older tests might not
 // reach: the three ways the matrix multiply splits work between threads, SIMD 2×2 max
@@ -37,13 +38,19 @@ import Testing
                     let b = (0..<(k * n)).map { _ in rng.uniform(-1, 1) }
                     let expected = naiveMatrixMultiply(a, b, m: m, n: n, k: k, transposeA: ta, transposeB: tb)
                     var c = [Float](repeating: .nan, count: m * n)
-                    a.withUnsafeBufferPointer { pa in b.withUnsafeBufferPointer { pb in c.withUnsafeMutableBufferPointer { pc in
-                        FastMatrixMultiply.run(pa.baseAddress!, pb.baseAddress!, pc.baseAddress!, m: m, n: n, k: k,
-                                               transposeA: ta, transposeB: tb, accumulate: false, threads: threads, nr: nr)
-                    } } }
+                    a.withUnsafeBufferPointer { pa in
+                        b.withUnsafeBufferPointer { pb in
+                            c.withUnsafeMutableBufferPointer { pc in
+                                FastMatrixMultiply.run(
+                                    pa.baseAddress!, pb.baseAddress!, pc.baseAddress!, m: m, n: n, k: k,
+                                    transposeA: ta, transposeB: tb, accumulate: false, threads: threads, nr: nr)
+                            }
+                        }
+                    }
                     let scale = max(expected.map(abs).max() ?? 1, 1e-30)
                     let error = worstDifference(c, expected) / scale
-                    #expect(error <= 1e-5, "tile width \(nr), \(m)×\(n)×\(k), threads \(threads): relative error \(error)")
+                    #expect(
+                        error <= 1e-5, "tile width \(nr), \(m)×\(n)×\(k), threads \(threads): relative error \(error)")
                 }
             }
         }
@@ -81,7 +88,10 @@ import Testing
         var kept: [Tensor] = []
         var out = x1
         let layers = net.onEngine(fusesBlocks: false).executedLayers
-        for layer in layers { out = layer.forward(out, training: true); kept.append(out) }
+        for layer in layers {
+            out = layer.forward(out, training: true)
+            kept.append(out)
+        }
         // Real copies (map makes new storage; Array(data) would share it).
         let snapshot = kept.map { Tensor(shape: $0.shape, data: $0.data.map { $0 }) }
         out = x2
@@ -100,7 +110,8 @@ import Testing
     /// scores equal those of the items predicted in small batches.
     @Test func chunkedPredictionEqualsSmallBatches() {
         var rng = SeededRandom(seed: 14)
-        let net = Network.simpleConvNet(inputShape: [1, 12, 12], filters: 3, filterSize: 3, hidden: 8, rng: &rng).onEngine()
+        let net = Network.simpleConvNet(inputShape: [1, 12, 12], filters: 3, filterSize: 3, hidden: 8, rng: &rng)
+            .onEngine()
         let n = Network.inferenceChunk * 2 + 17
         let x = Tensor.randomUniform([n, 1, 12, 12], 0, 1, rng: &rng)
         let all = net.predict(x)

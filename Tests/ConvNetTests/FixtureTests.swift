@@ -1,14 +1,17 @@
-@testable import ConvNet
 import Foundation
 import Testing
+
+@testable import ConvNet
 
 /// The layers against forward outputs and gradients computed independently by numpy
 /// (Tests/ConvNetTests/Fixtures/make_fixtures.py, with direct sums over windows).
 @Suite struct FixtureTests {
-    nonisolated(unsafe) static let fixtures: [String: [String: Any]] = {   // read once, never written
-        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/layers.json")
+    nonisolated(unsafe) static let fixtures: [String: [String: Any]] = {  // read once, never written
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+            "Fixtures/layers.json")
         guard let data = try? Data(contentsOf: path),
-              let json = try? JSONSerialization.jsonObject(with: data) as? [String: [String: Any]] else { return [:] }
+            let json = try? JSONSerialization.jsonObject(with: data) as? [String: [String: Any]]
+        else { return [:] }
         return json
     }()
 
@@ -27,15 +30,18 @@ import Testing
     /// given, also within that fraction of the value itself (for results such as softmax's
     /// gradient, whose elements are each a single operation, so even the smallest must be
     /// right to Float's precision).
-    func expectMatch(_ got: Tensor, _ f: [String: Any], _ key: String, _ name: String, tolerance: Float = 1e-5,
-                     relative: Float? = nil) throws {
+    func expectMatch(
+        _ got: Tensor, _ f: [String: Any], _ key: String, _ name: String, tolerance: Float = 1e-5,
+        relative: Float? = nil
+    ) throws {
         let expected = try tensor(f, key)
         #expect(got.shape == expected.shape, "\(name) \(key): shape \(got.shape), numpy \(expected.shape)")
         if got.shape == expected.shape {
             let difference = got.maxAbsDifference(expected)
             #expect(difference <= tolerance, "\(name) \(key): max abs difference from numpy \(difference)")
             if let relative {
-                for i in 0..<got.count where abs(got.data[i] - expected.data[i]) > relative * abs(expected.data[i]) + 1e-9 {
+                for i in 0..<got.count
+                where abs(got.data[i] - expected.data[i]) > relative * abs(expected.data[i]) + 1e-9 {
                     Issue.record("\(name) \(key)[\(i)]: \(got.data[i]), numpy \(expected.data[i])")
                     break
                 }
@@ -43,16 +49,19 @@ import Testing
         }
     }
 
-    static let convolutions = ["convolution_3ch_stride2_pad1", "convolution_2ch_stride1_pad0", "convolution_1ch_5x5_pad2",
-                               "convolution_nonsquare_3x5_stride2_pad1", "convolution_nonsquare_2x4_stride1_pad0",
-                               "convolution_4x3_stride3_pad2"]
+    static let convolutions = [
+        "convolution_3ch_stride2_pad1", "convolution_2ch_stride1_pad0", "convolution_1ch_5x5_pad2",
+        "convolution_nonsquare_3x5_stride2_pad1", "convolution_nonsquare_2x4_stride1_pad0",
+        "convolution_4x3_stride3_pad2",
+    ]
 
     /// The book's Convolution and the engine's, on the same numpy case.
     @Test(arguments: convolutions, [false, true])
     func convolution(name: String, engine: Bool) throws {
         let f = try fixture(name)
-        let book = Convolution(weights: try tensor(f, "W"), bias: try tensor(f, "b"),
-                               stride: try #require(f["stride"] as? Int), padding: try #require(f["padding"] as? Int))
+        let book = Convolution(
+            weights: try tensor(f, "W"), bias: try tensor(f, "b"),
+            stride: try #require(f["stride"] as? Int), padding: try #require(f["padding"] as? Int))
         let layer: Layer = engine ? EngineConvolution(book) : book
         let label = (engine ? "engine " : "") + name
         try expectMatch(layer.forward(try tensor(f, "x")), f, "out", label)
@@ -61,9 +70,11 @@ import Testing
         try expectMatch(book.db, f, "db", label)
     }
 
-    static let poolings = ["max_pooling_2x2_stride2", "max_pooling_3x3_stride1", "max_pooling_3x3_stride1_pad1",
-                           "max_pooling_2x3_stride2_pad1", "max_pooling_3x2_stride1_overlapping", "max_pooling_2x2_stride2_ties",
-                           "max_pooling_3x3_stride1_pad1_ties", "average_pooling_3x3_stride2_pad1", "average_pooling_2x3_stride1"]
+    static let poolings = [
+        "max_pooling_2x2_stride2", "max_pooling_3x3_stride1", "max_pooling_3x3_stride1_pad1",
+        "max_pooling_2x3_stride2_pad1", "max_pooling_3x2_stride1_overlapping", "max_pooling_2x2_stride2_ties",
+        "max_pooling_3x3_stride1_pad1_ties", "average_pooling_3x3_stride2_pad1", "average_pooling_2x3_stride1",
+    ]
 
     /// Max pooling (book and engine, ties going to the first cell in reading order) and
     /// average pooling, with padding, overlapping and non-square windows.
@@ -71,11 +82,16 @@ import Testing
     func pooling(name: String, engine: Bool) throws {
         let f = try fixture(name)
         let size: [Int]
-        if let pair = f["size"] as? [Int] { size = pair } else { let side = try #require(f["size"] as? Int); size = [side, side] }
+        if let pair = f["size"] as? [Int] {
+            size = pair
+        } else {
+            let side = try #require(f["size"] as? Int)
+            size = [side, side]
+        }
         let (stride, padding) = (try #require(f["stride"] as? Int), (f["padding"] as? Int) ?? 0)
         let layer: Layer
         if (f["kind"] as? String) == "average" {
-            guard !engine else { return }              // the engine runs the book's AveragePooling
+            guard !engine else { return }  // the engine runs the book's AveragePooling
             layer = AveragePooling(poolHeight: size[0], poolWidth: size[1], stride: stride, padding: padding)
         } else {
             let book = MaxPooling(poolHeight: size[0], poolWidth: size[1], stride: stride, padding: padding)
@@ -112,13 +128,14 @@ import Testing
         let p = Parameter("W", try tensor(f, "w"))
         let gradients = try #require(f["gradients"] as? [[String: Any]])
         let expected = try #require(f[name] as? [[String: Any]])
-        let optimizer: Optimizer = switch name {
-        case "sgd": SGD(learningRate: 0.1)
-        case "momentum": Momentum(learningRate: 0.1, momentum: 0.9)
-        case "adagrad": AdaGrad(learningRate: 0.1)
-        case "rmsprop": RMSprop(learningRate: 0.01, decay: 0.99)
-        default: Adam(learningRate: 0.001)
-        }
+        let optimizer: Optimizer =
+            switch name {
+            case "sgd": SGD(learningRate: 0.1)
+            case "momentum": Momentum(learningRate: 0.1, momentum: 0.9)
+            case "adagrad": AdaGrad(learningRate: 0.1)
+            case "rmsprop": RMSprop(learningRate: 0.01, decay: 0.99)
+            default: Adam(learningRate: 0.001)
+            }
         for (step, (g, w)) in zip(gradients, expected).enumerated() {
             p.gradient = try tensor(["g": g], "g")
             optimizer.update([p])

@@ -1,11 +1,14 @@
-@testable import ConvNet
 import Testing
+
+@testable import ConvNet
 
 /// The fast matrix multiply equals the three-loop definition on awkward shapes.
 @Suite struct MatrixMultiplyTests {
     /// Relative error max|fast − naive| / max|naive|.
-    func relativeError(m: Int, n: Int, k: Int, transposeA: Bool, transposeB: Bool, accumulate: Bool = false,
-                       threads: Int = 2) -> Float {
+    func relativeError(
+        m: Int, n: Int, k: Int, transposeA: Bool, transposeB: Bool, accumulate: Bool = false,
+        threads: Int = 2
+    ) -> Float {
         var rng = SeededRandom(seed: UInt64(m * 1_000_003 + n * 1009 + k))
         let a = (0..<(m * k)).map { _ in rng.uniform(-1, 1) }
         let b = (0..<(k * n)).map { _ in rng.uniform(-1, 1) }
@@ -13,8 +16,9 @@ import Testing
         var expected = naiveMatrixMultiply(a, b, m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB)
         if accumulate { for i in 0..<expected.count { expected[i] += start[i] } }
         var c = accumulate ? start : [Float](repeating: .nan, count: m * n)
-        matrixMultiply(a, b, &c, m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB, accumulate: accumulate,
-                       threads: threads)
+        matrixMultiply(
+            a, b, &c, m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB, accumulate: accumulate,
+            threads: threads)
         let scale = max(expected.map(abs).max() ?? 0, 1e-30)
         return worstDifference(c, expected) / scale
     }
@@ -30,7 +34,8 @@ import Testing
         for ta in [false, true] {
             for tb in [false, true] {
                 let error = relativeError(m: m, n: n, k: k, transposeA: ta, transposeB: tb)
-                #expect(error <= 1e-5, "m=\(m) n=\(n) k=\(k) transposeA=\(ta) transposeB=\(tb): relative error \(error)")
+                #expect(
+                    error <= 1e-5, "m=\(m) n=\(n) k=\(k) transposeA=\(ta) transposeB=\(tb): relative error \(error)")
             }
         }
     }
@@ -39,7 +44,8 @@ import Testing
     func accumulatesIntoC(shape: (Int, Int, Int)) {
         let (m, n, k) = shape
         #expect(relativeError(m: m, n: n, k: k, transposeA: false, transposeB: true, accumulate: true) <= 1e-5)
-        #expect(relativeError(m: m, n: n, k: k, transposeA: true, transposeB: false, accumulate: true, threads: 1) <= 1e-5)
+        #expect(
+            relativeError(m: m, n: n, k: k, transposeA: true, transposeB: false, accumulate: true, threads: 1) <= 1e-5)
     }
 
     /// The same product with 1 and 2 threads, split by rows and by K.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ConvNet
 
 @Suite struct ModelFileTests {
@@ -11,7 +12,8 @@ import Testing
 
     func smallNet(seed: UInt64) -> Network {
         var rng = SeededRandom(seed: seed)
-        return Network.simpleConvNet(inputShape: [1, 10, 10], filters: 4, filterSize: 3, hidden: 8, classes: 10, rng: &rng)
+        return Network.simpleConvNet(
+            inputShape: [1, 10, 10], filters: 4, filterSize: 3, hidden: 8, classes: 10, rng: &rng)
     }
 
     @Test func roundTripKeepsEveryBit() throws {
@@ -32,11 +34,14 @@ import Testing
 
     @Test func architectureTextRebuildsEveryLayerKind() throws {
         var rng = SeededRandom(seed: 3)
-        let net = Network(layers: [
-            Convolution(filters: 2, channels: 1, filterHeight: 3, filterWidth: 3, stride: 1, padding: 1, weightStd: 1, rng: &rng),
-            Sigmoid(), AveragePooling(poolHeight: 2, poolWidth: 2, stride: 2, padding: 0), Flatten(),
-            Dropout(ratio: 0.25, seed: 9), Affine(inputSize: 32, outputSize: 10, weightStd: 1, rng: &rng),
-        ], inputShape: [1, 8, 8])
+        let net = Network(
+            layers: [
+                Convolution(
+                    filters: 2, channels: 1, filterHeight: 3, filterWidth: 3, stride: 1, padding: 1, weightStd: 1,
+                    rng: &rng),
+                Sigmoid(), AveragePooling(poolHeight: 2, poolWidth: 2, stride: 2, padding: 0), Flatten(),
+                Dropout(ratio: 0.25, seed: 9), Affine(inputSize: 32, outputSize: 10, weightStd: 1, rng: &rng),
+            ], inputShape: [1, 8, 8])
         let rebuilt = try Network(architecture: net.architecture)
         #expect(rebuilt.architecture == net.architecture)
         #expect(net.architecture.contains("dropout 0.25 seed 9"))
@@ -75,7 +80,9 @@ import Testing
         var version = good
         version[8] = 7
         try expectError(version, "version 7")
-        #expect { try ModelFile.load(directory + "/none.model") } throws: { "\($0)".contains("no such model or checkpoint file") }
+        #expect { try ModelFile.load(directory + "/none.model") } throws: {
+            "\($0)".contains("no such model or checkpoint file")
+        }
         #expect { try ModelFile.load(directory) } throws: { "\($0)".contains("is a directory") }
     }
 
@@ -84,11 +91,13 @@ import Testing
         let path = directory + "/d.model"
         try ModelFile.save(smallNet(seed: 1), to: path)
         let before = try Data(contentsOf: URL(fileURLWithPath: path))
-        #expect(throws: ModelFileError.self) { try ModelFile.save(smallNet(seed: 2), to: directory + "/missing/dir/d.model") }
+        #expect(throws: ModelFileError.self) {
+            try ModelFile.save(smallNet(seed: 2), to: directory + "/missing/dir/d.model")
+        }
         // Make the folder read-only: the temporary file cannot be created.
         chmod(directory, 0o555)
         defer { chmod(directory, 0o755) }
-        if access(directory, W_OK) != 0 {      // (root can write anyway; then this part proves nothing)
+        if access(directory, W_OK) != 0 {  // (root can write anyway; then this part proves nothing)
             #expect { try ModelFile.save(smallNet(seed: 2), to: path) } throws: { "\($0)".contains("cannot write") }
         }
         chmod(directory, 0o755)
@@ -106,7 +115,9 @@ import Testing
         let replacement = smallNet(seed: 2)
         let bytes = ModelFile.encode(sections: try ModelFile.modelSections(replacement, path: path))
         #expect(bytes.count > 1000)
-        #expect { try writeAtomically(bytes, to: path, failingAfter: 1000) } throws: { "\($0)".contains("No space left") }
+        #expect { try writeAtomically(bytes, to: path, failingAfter: 1000) } throws: {
+            "\($0)".contains("No space left")
+        }
         let loaded = try ModelFile.load(path)
         for (a, b) in zip(loaded.parameters, original.parameters) { #expect(a.value == b.value) }
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.contains(".tmp-") }
@@ -117,12 +128,14 @@ import Testing
     }
 
     @Test func hostileArchitectureTextIsRefused() {
-        for text in ["", "input", "input 1 28 28\nconvolution filters 99999999 channels 1 size 5 5 stride 1 padding 0",
-                     "input 1 28 28\naffine 100000 100000", "input 1 28 28\nwarp 9", "input 0 28 28",
-                     "input 1 28 28\ndropout 1.5 seed 1", "input 1 28 28\naffine 10 10",
-                     // Few parameters, but feature maps of 4096×40028×40028 numbers per image.
-                     "input 1 28 28\nconvolution filters 4096 channels 1 size 1 1 stride 1 padding 20000",
-                     "input 1 1048576 1048576\nflatten"] {
+        for text in [
+            "", "input", "input 1 28 28\nconvolution filters 99999999 channels 1 size 5 5 stride 1 padding 0",
+            "input 1 28 28\naffine 100000 100000", "input 1 28 28\nwarp 9", "input 0 28 28",
+            "input 1 28 28\ndropout 1.5 seed 1", "input 1 28 28\naffine 10 10",
+            // Few parameters, but feature maps of 4096×40028×40028 numbers per image.
+            "input 1 28 28\nconvolution filters 4096 channels 1 size 1 1 stride 1 padding 20000",
+            "input 1 1048576 1048576\nflatten",
+        ] {
             #expect(throws: ShapeError.self, "\(text)") { try Network(architecture: text) }
         }
     }

@@ -7,16 +7,30 @@ enum Naive {
     static func convolution(_ x: Tensor, _ w: Tensor, _ b: Tensor, stride: Int, padding: Int) -> Tensor {
         let (n, c, h, wd) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
         let (fn, fh, fw) = (w.shape[0], w.shape[2], w.shape[3])
-        let oh = (h + 2 * padding - fh) / stride + 1, ow = (wd + 2 * padding - fw) / stride + 1
+        let oh = (h + 2 * padding - fh) / stride + 1
+        let ow = (wd + 2 * padding - fw) / stride + 1
         var out = Tensor(shape: [n, fn, oh, ow])
-        for img in 0..<n { for f in 0..<fn { for y in 0..<oh { for xo in 0..<ow {
-            var sum = Double(b[f])
-            for ch in 0..<c { for i in 0..<fh { for j in 0..<fw {
-                let iy = y * stride - padding + i, ix = xo * stride - padding + j
-                if iy >= 0 && iy < h && ix >= 0 && ix < wd { sum += Double(w[f, ch, i, j]) * Double(x[img, ch, iy, ix]) }
-            } } }
-            out[img, f, y, xo] = Float(sum)
-        } } } }
+        for img in 0..<n {
+            for f in 0..<fn {
+                for y in 0..<oh {
+                    for xo in 0..<ow {
+                        var sum = Double(b[f])
+                        for ch in 0..<c {
+                            for i in 0..<fh {
+                                for j in 0..<fw {
+                                    let iy = y * stride - padding + i
+                                    let ix = xo * stride - padding + j
+                                    if iy >= 0 && iy < h && ix >= 0 && ix < wd {
+                                        sum += Double(w[f, ch, i, j]) * Double(x[img, ch, iy, ix])
+                                    }
+                                }
+                            }
+                        }
+                        out[img, f, y, xo] = Float(sum)
+                    }
+                }
+            }
+        }
         return out
     }
 
@@ -24,16 +38,30 @@ enum Naive {
     /// counts as zero in the mean.
     static func pooling(_ x: Tensor, size: Int, stride: Int, padding: Int, max useMax: Bool) -> Tensor {
         let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
-        let oh = (h + 2 * padding - size) / stride + 1, ow = (w + 2 * padding - size) / stride + 1
+        let oh = (h + 2 * padding - size) / stride + 1
+        let ow = (w + 2 * padding - size) / stride + 1
         var out = Tensor(shape: [n, c, oh, ow])
-        for img in 0..<n { for ch in 0..<c { for y in 0..<oh { for xo in 0..<ow {
-            var best = -Float.infinity, sum: Float = 0
-            for i in 0..<size { for j in 0..<size {
-                let iy = y * stride - padding + i, ix = xo * stride - padding + j
-                if iy >= 0 && iy < h && ix >= 0 && ix < w { best = Swift.max(best, x[img, ch, iy, ix]); sum += x[img, ch, iy, ix] }
-            } }
-            out[img, ch, y, xo] = useMax ? best : sum / Float(size * size)
-        } } } }
+        for img in 0..<n {
+            for ch in 0..<c {
+                for y in 0..<oh {
+                    for xo in 0..<ow {
+                        var best = -Float.infinity
+                        var sum: Float = 0
+                        for i in 0..<size {
+                            for j in 0..<size {
+                                let iy = y * stride - padding + i
+                                let ix = xo * stride - padding + j
+                                if iy >= 0 && iy < h && ix >= 0 && ix < w {
+                                    best = Swift.max(best, x[img, ch, iy, ix])
+                                    sum += x[img, ch, iy, ix]
+                                }
+                            }
+                        }
+                        out[img, ch, y, xo] = useMax ? best : sum / Float(size * size)
+                    }
+                }
+            }
+        }
         return out
     }
 }
@@ -42,9 +70,9 @@ enum Naive {
 /// values distinct (so max pooling has no ties).
 func distinctInput(_ shape: [Int], gap: Float = 0.05, rng: inout SeededRandom) -> Tensor {
     let count = shape.reduce(1, *)
-    var values = (0..<count).map { Float($0 + 1) / Float(count) * 2 }       // distinct, in (0, 2]
+    var values = (0..<count).map { Float($0 + 1) / Float(count) * 2 }  // distinct, in (0, 2]
     for i in stride(from: count - 1, to: 0, by: -1) { values.swapAt(i, rng.index(below: i + 1)) }
-    for i in 0..<count where i % 2 == 0 { values[i] = -values[i] }           // both signs
+    for i in 0..<count where i % 2 == 0 { values[i] = -values[i] }  // both signs
     return Tensor(shape: shape, data: values.map { $0 >= 0 ? $0 + gap : $0 - gap })
 }
 

@@ -1,13 +1,17 @@
-@testable import ConvNet
 import Foundation
 import Testing
+
+@testable import ConvNet
 
 @Suite struct NetworkTests {
     @Test func simpleConvNetShapesAndParameters() throws {
         var rng = SeededRandom(seed: 1)
         let net = Network.simpleConvNet(rng: &rng)
         let rows = try net.summary()
-        #expect(rows.map(\.outputShape) == [[1, 30, 24, 24], [1, 30, 24, 24], [1, 30, 12, 12], [1, 100], [1, 100], [1, 10]])
+        #expect(
+            rows.map(\.outputShape) == [
+                [1, 30, 24, 24], [1, 30, 24, 24], [1, 30, 12, 12], [1, 100], [1, 100], [1, 10],
+            ])
         #expect(rows.map(\.parameters) == [30 * 25 + 30, 0, 0, 4320 * 100 + 100, 0, 100 * 10 + 10])
         #expect(net.parameterCount == 433_890)
     }
@@ -21,9 +25,13 @@ import Testing
 
     @Test func summaryNamesTheLayerThatDoesNotFit() {
         var rng = SeededRandom(seed: 1)
-        let net = Network(layers: [Convolution(filters: 2, channels: 1, filterHeight: 3, filterWidth: 3, stride: 1, padding: 0,
-                                               weightStd: 1, rng: &rng),
-                                   Affine(inputSize: 50, outputSize: 3, weightStd: 1, rng: &rng)], inputShape: [1, 6, 6])
+        let net = Network(
+            layers: [
+                Convolution(
+                    filters: 2, channels: 1, filterHeight: 3, filterWidth: 3, stride: 1, padding: 0,
+                    weightStd: 1, rng: &rng),
+                Affine(inputSize: 50, outputSize: 3, weightStd: 1, rng: &rng),
+            ], inputShape: [1, 6, 6])
         #expect(throws: ShapeError.self) { try net.summary() }
         do { _ = try net.summary() } catch { #expect("\(error)".contains("layer 2 (Affine)")) }
         #expect(throws: ShapeError.self) { try net.checkInput(Tensor(shape: [2, 1, 5, 5])) }
@@ -44,7 +52,8 @@ import Testing
     /// shows 0.5 or more (BrokenBackwardTests).
     @Test func wholeNetworkGradientCheck() {
         var rng = SeededRandom(seed: 4)
-        let net = Network.simpleConvNet(inputShape: [1, 8, 8], filters: 3, filterSize: 3, hidden: 6, classes: 4, rng: &rng)
+        let net = Network.simpleConvNet(
+            inputShape: [1, 8, 8], filters: 3, filterSize: 3, hidden: 6, classes: 4, rng: &rng)
         let x = distinctInput([3, 1, 8, 8], rng: &rng)
         let results = checkGradients(of: net, input: x, labels: [0, 3, 1], h: 1e-2, threshold: 1e-2)
         #expect(results.count == 6)

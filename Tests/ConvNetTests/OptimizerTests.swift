@@ -1,6 +1,7 @@
-@testable import ConvNet
 import Foundation
 import Testing
+
+@testable import ConvNet
 
 /// First steps worked out by hand, for one weight w = 1 with gradient g = 0.5 each step.
 @Suite struct OptimizerTests {
@@ -46,10 +47,13 @@ import Testing
 
     /// Each optimizer finds the minimum of f(w) = ½ Σ aᵢ (wᵢ − cᵢ)².
     @Test func convergeOnAQuadratic() {
-        let a: [Float] = [1, 4, 0.5], c: [Float] = [3, -2, 1]
-        let optimizers: [Optimizer] = [SGD(learningRate: 0.2), Momentum(learningRate: 0.05, momentum: 0.9),
-                                       AdaGrad(learningRate: 0.9), RMSprop(learningRate: 0.05, decay: 0.9),
-                                       Adam(learningRate: 0.1)]
+        let a: [Float] = [1, 4, 0.5]
+        let c: [Float] = [3, -2, 1]
+        let optimizers: [Optimizer] = [
+            SGD(learningRate: 0.2), Momentum(learningRate: 0.05, momentum: 0.9),
+            AdaGrad(learningRate: 0.9), RMSprop(learningRate: 0.05, decay: 0.9),
+            Adam(learningRate: 0.1),
+        ]
         for optimizer in optimizers {
             let p = Parameter("w", Tensor(shape: [3]))
             for _ in 0..<600 {
@@ -65,19 +69,23 @@ import Testing
     /// a gradient of 1e-7, worked out in Double from each update rule. An ε of 1e-8 would
     /// change each of these steps by half or more.
     @Test func epsilonIsTheDocumentedOne() {
-        let g = 1e-7, eps = 1e-7
-        let adaGrad = -0.1 * g / ((g * g).squareRoot() + eps)                         // −0.05
-        let rmsProp = -0.01 * g / ((0.01 * g * g).squareRoot() + eps)                 // −0.00909
+        let g = 1e-7
+        let eps = 1e-7
+        let adaGrad = -0.1 * g / ((g * g).squareRoot() + eps)  // −0.05
+        let rmsProp = -0.01 * g / ((0.01 * g * g).squareRoot() + eps)  // −0.00909
         let lrT = 0.001 * (1 - 0.999).squareRoot() / (1 - 0.9)
-        let adam = -lrT * (0.1 * g) / ((0.001 * g * g).squareRoot() + eps)            // −3.07e-5
-        for (optimizer, expected) in [(AdaGrad(learningRate: 0.1) as Optimizer, adaGrad),
-                                      (RMSprop(learningRate: 0.01, decay: 0.99), rmsProp),
-                                      (Adam(learningRate: 0.001), adam)] {
+        let adam = -lrT * (0.1 * g) / ((0.001 * g * g).squareRoot() + eps)  // −3.07e-5
+        for (optimizer, expected) in [
+            (AdaGrad(learningRate: 0.1) as Optimizer, adaGrad),
+            (RMSprop(learningRate: 0.01, decay: 0.99), rmsProp),
+            (Adam(learningRate: 0.001), adam),
+        ] {
             let p = Parameter("W", Tensor(shape: [1], data: [0]))
             p.gradient = Tensor(shape: [1], data: [Float(g)])
             optimizer.update([p])
             let step = Double(p.value.data[0])
-            #expect(abs(step - expected) <= 1e-4 * abs(expected), "\(optimizer.name): step \(step), expected \(expected)")
+            #expect(
+                abs(step - expected) <= 1e-4 * abs(expected), "\(optimizer.name): step \(step), expected \(expected)")
         }
     }
 }

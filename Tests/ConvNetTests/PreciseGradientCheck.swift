@@ -1,6 +1,7 @@
-@testable import ConvNet
 import Foundation
 import Testing
+
+@testable import ConvNet
 
 // Gradient checks precise enough to judge each element.
 //
@@ -23,7 +24,10 @@ import Testing
 struct DoubleTensor {
     var shape: [Int]
     var data: [Double]
-    init(shape: [Int], data: [Double]) { self.shape = shape; self.data = data }
+    init(shape: [Int], data: [Double]) {
+        self.shape = shape
+        self.data = data
+    }
     init(_ t: Tensor) { self.init(shape: t.shape, data: t.data.map(Double.init)) }
 }
 
@@ -32,7 +36,8 @@ struct DoubleTensor {
 enum Reference {
     static func forward(_ layer: Layer, _ x: DoubleTensor, _ parameters: [[Double]]) -> DoubleTensor {
         switch layer {
-        case let c as Convolution: return convolution(x, c.W.value.shape, parameters[0], parameters[1], c.stride, c.padding)
+        case let c as Convolution:
+            return convolution(x, c.W.value.shape, parameters[0], parameters[1], c.stride, c.padding)
         case let c as EngineConvolution: return forward(c.layer, x, parameters)
         case let p as MaxPooling: return pooling(x, p.poolHeight, p.poolWidth, p.stride, p.padding, max: true)
         case let p as EngineMaxPooling: return forward(p.layer, x, parameters)
@@ -42,8 +47,10 @@ enum Reference {
         case is ReLU, is EngineReLU: return DoubleTensor(shape: x.shape, data: x.data.map { max(0, $0) })
         case is Sigmoid: return DoubleTensor(shape: x.shape, data: x.data.map { 1 / (1 + exp(-$0)) })
         case is Flatten: return DoubleTensor(shape: [x.shape[0], x.data.count / max(x.shape[0], 1)], data: x.data)
-        case let d as Dropout: return DoubleTensor(shape: x.shape, data: zip(x.data, d.scaledMask).map { $0 * Double($1) })
-        case let d as EngineDropout: return DoubleTensor(shape: x.shape, data: zip(x.data, d.scaledMask).map { $0 * Double($1) })
+        case let d as Dropout:
+            return DoubleTensor(shape: x.shape, data: zip(x.data, d.scaledMask).map { $0 * Double($1) })
+        case let d as EngineDropout:
+            return DoubleTensor(shape: x.shape, data: zip(x.data, d.scaledMask).map { $0 * Double($1) })
         case let b as ConvolutionBlock:
             let conv = forward(b.convolution, x, parameters)
             return forward(b.pooling, DoubleTensor(shape: conv.shape, data: conv.data.map { max(0, $0) }), [])
@@ -54,41 +61,66 @@ enum Reference {
     }
 
     /// out[n][f][y][x] = b[f] + Σ_c Σ_i Σ_j W[f][c][i][j] · x[n][c][y·S − P + i][x·S − P + j]
-    static func convolution(_ x: DoubleTensor, _ wShape: [Int], _ w: [Double], _ b: [Double], _ s: Int, _ p: Int) -> DoubleTensor {
+    static func convolution(_ x: DoubleTensor, _ wShape: [Int], _ w: [Double], _ b: [Double], _ s: Int, _ p: Int)
+        -> DoubleTensor
+    {
         let (n, c, h, wd) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
         let (fn, fh, fw) = (wShape[0], wShape[2], wShape[3])
-        let oh = (h + 2 * p - fh) / s + 1, ow = (wd + 2 * p - fw) / s + 1
+        let oh = (h + 2 * p - fh) / s + 1
+        let ow = (wd + 2 * p - fw) / s + 1
         var out = [Double](repeating: 0, count: n * fn * oh * ow)
-        for img in 0..<n { for f in 0..<fn { for y in 0..<oh { for xo in 0..<ow {
-            var sum = b[f]
-            for ch in 0..<c { for i in 0..<fh { for j in 0..<fw {
-                let iy = y * s - p + i, ix = xo * s - p + j
-                if iy >= 0 && iy < h && ix >= 0 && ix < wd {
-                    sum += w[((f * c + ch) * fh + i) * fw + j] * x.data[((img * c + ch) * h + iy) * wd + ix]
+        for img in 0..<n {
+            for f in 0..<fn {
+                for y in 0..<oh {
+                    for xo in 0..<ow {
+                        var sum = b[f]
+                        for ch in 0..<c {
+                            for i in 0..<fh {
+                                for j in 0..<fw {
+                                    let iy = y * s - p + i
+                                    let ix = xo * s - p + j
+                                    if iy >= 0 && iy < h && ix >= 0 && ix < wd {
+                                        sum +=
+                                            w[((f * c + ch) * fh + i) * fw + j]
+                                            * x.data[((img * c + ch) * h + iy) * wd + ix]
+                                    }
+                                }
+                            }
+                        }
+                        out[((img * fn + f) * oh + y) * ow + xo] = sum
+                    }
                 }
-            } } }
-            out[((img * fn + f) * oh + y) * ow + xo] = sum
-        } } } }
+            }
+        }
         return DoubleTensor(shape: [n, fn, oh, ow], data: out)
     }
 
     /// The max (padding never wins) or the mean (padding counts as zero) of each window.
     static func pooling(_ x: DoubleTensor, _ ph: Int, _ pw: Int, _ s: Int, _ p: Int, max useMax: Bool) -> DoubleTensor {
         let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
-        let oh = (h + 2 * p - ph) / s + 1, ow = (w + 2 * p - pw) / s + 1
+        let oh = (h + 2 * p - ph) / s + 1
+        let ow = (w + 2 * p - pw) / s + 1
         var out = [Double](repeating: 0, count: n * c * oh * ow)
-        for plane in 0..<(n * c) { for y in 0..<oh { for xo in 0..<ow {
-            var best = -Double.infinity, sum = 0.0
-            for i in 0..<ph { for j in 0..<pw {
-                let iy = y * s - p + i, ix = xo * s - p + j
-                if iy >= 0 && iy < h && ix >= 0 && ix < w {
-                    let v = x.data[(plane * h + iy) * w + ix]
-                    best = Swift.max(best, v)
-                    sum += v
+        for plane in 0..<(n * c) {
+            for y in 0..<oh {
+                for xo in 0..<ow {
+                    var best = -Double.infinity
+                    var sum = 0.0
+                    for i in 0..<ph {
+                        for j in 0..<pw {
+                            let iy = y * s - p + i
+                            let ix = xo * s - p + j
+                            if iy >= 0 && iy < h && ix >= 0 && ix < w {
+                                let v = x.data[(plane * h + iy) * w + ix]
+                                best = Swift.max(best, v)
+                                sum += v
+                            }
+                        }
+                    }
+                    out[(plane * oh + y) * ow + xo] = useMax ? best : sum / Double(ph * pw)
                 }
-            } }
-            out[(plane * oh + y) * ow + xo] = useMax ? best : sum / Double(ph * pw)
-        } } }
+            }
+        }
         return DoubleTensor(shape: [n, c, oh, ow], data: out)
     }
 
@@ -96,11 +128,13 @@ enum Reference {
     static func affine(_ x: DoubleTensor, _ d: Int, _ m: Int, _ w: [Double], _ b: [Double]) -> DoubleTensor {
         let n = x.shape[0]
         var out = [Double](repeating: 0, count: n * m)
-        for i in 0..<n { for j in 0..<m {
-            var sum = b[j]
-            for k in 0..<d { sum += x.data[i * d + k] * w[k * m + j] }
-            out[i * m + j] = sum
-        } }
+        for i in 0..<n {
+            for j in 0..<m {
+                var sum = b[j]
+                for k in 0..<d { sum += x.data[i * d + k] * w[k * m + j] }
+                out[i * m + j] = sum
+            }
+        }
         return DoubleTensor(shape: [n, m], data: out)
     }
 
@@ -124,24 +158,33 @@ struct PreciseResult: CustomStringConvertible {
     let worstError: Double, worstIndex: Int, analytic: Double, numeric: Double, threshold: Double
     var passed: Bool { worstError <= threshold }
     var description: String {
-        String(format: "%@ %@: worst element [%d] backward %.8g, numerical (Double) %.8g, relative error %.1e (should be below %.0e) %@",
-               layer, parameter, worstIndex, analytic, numeric, worstError, threshold, passed ? "ok" : "flagged")
+        String(
+            format:
+                "%@ %@: worst element [%d] backward %.8g, numerical (Double) %.8g, relative error %.1e (should be below %.0e) %@",
+            layer, parameter, worstIndex, analytic, numeric, worstError, threshold, passed ? "ok" : "flagged")
     }
 }
 
 /// error_i = |a_i − n_i| / max(|a_i| + |n_i|, floor), the worst element.
-func judge(_ layer: String, _ parameter: String, analytic: [Float], numeric: [Double], threshold: Double) -> PreciseResult {
+func judge(_ layer: String, _ parameter: String, analytic: [Float], numeric: [Double], threshold: Double)
+    -> PreciseResult
+{
     let a = analytic.map(Double.init)
     let scale = zip(a, numeric).map { abs($0) + abs($1) }.max() ?? 0
     let floor = max(1e-3 * scale, 1e-30)
-    var worst = 0.0, worstIndex = 0
+    var worst = 0.0
+    var worstIndex = 0
     for i in 0..<a.count {
         let error = abs(a[i] - numeric[i]) / max(abs(a[i]) + abs(numeric[i]), floor)
-        if error.isNaN || error > worst { worst = error.isNaN ? .infinity : error; worstIndex = i }
+        if error.isNaN || error > worst {
+            worst = error.isNaN ? .infinity : error
+            worstIndex = i
+        }
     }
-    return PreciseResult(layer: layer, parameter: parameter, worstError: worst, worstIndex: worstIndex,
-                         analytic: a.isEmpty ? 0 : a[worstIndex], numeric: numeric.isEmpty ? 0 : numeric[worstIndex],
-                         threshold: threshold)
+    return PreciseResult(
+        layer: layer, parameter: parameter, worstError: worst, worstIndex: worstIndex,
+        analytic: a.isEmpty ? 0 : a[worstIndex], numeric: numeric.isEmpty ? 0 : numeric[worstIndex],
+        threshold: threshold)
 }
 
 /// Central differences in Double of `loss` with respect to each of `values`.
@@ -149,8 +192,10 @@ func doubleGradient(_ values: [Double], h: Double = 1e-4, _ loss: ([Double]) -> 
     var v = values
     return (0..<v.count).map { i in
         let original = v[i]
-        v[i] = original + h; let plus = loss(v)
-        v[i] = original - h; let minus = loss(v)
+        v[i] = original + h
+        let plus = loss(v)
+        v[i] = original - h
+        let minus = loss(v)
         v[i] = original
         return (plus - minus) / (2 * h)
     }
@@ -170,9 +215,12 @@ func preciseCheck(_ layer: Layer, input: Tensor, threshold: Double = 1e-5, seed:
     func loss(_ x: DoubleTensor, _ parameters: [[Double]]) -> Double {
         zip(Reference.forward(layer, x, parameters).data, r).reduce(0) { $0 + $1.0 * $1.1 }
     }
-    var results = [judge(layer.name, "dx", analytic: dx.data,
-                         numeric: doubleGradient(x.data) { loss(DoubleTensor(shape: x.shape, data: $0), parameters) },
-                         threshold: threshold)]
+    var results = [
+        judge(
+            layer.name, "dx", analytic: dx.data,
+            numeric: doubleGradient(x.data) { loss(DoubleTensor(shape: x.shape, data: $0), parameters) },
+            threshold: threshold)
+    ]
     for (k, p) in layer.parameters.enumerated() {
         let numeric = doubleGradient(parameters[k]) { values in
             var changed = parameters
@@ -203,8 +251,10 @@ func preciseCheck(_ network: Network, input: Tensor, labels: [Int], threshold: D
                 all[l][k] = changed
                 return loss(all)
             }
-            results.append(judge("layer \(l + 1) (\(layer.name))", "d" + p.name, analytic: p.gradient.data,
-                                 numeric: numeric, threshold: threshold))
+            results.append(
+                judge(
+                    "layer \(l + 1) (\(layer.name))", "d" + p.name, analytic: p.gradient.data,
+                    numeric: numeric, threshold: threshold))
         }
     }
     return results

@@ -1,5 +1,6 @@
-@testable import ConvNet
 import Testing
+
+@testable import ConvNet
 
 /// Every layer's backward, book and engine, against the Double reference, element by
 /// element (PreciseGradientCheck.swift). Shapes are non-square, with stride and padding.
@@ -7,8 +8,9 @@ import Testing
     static func layers() -> [(String, Layer, [Int])] {
         var rng = SeededRandom(seed: 31)
         func conv(_ c: Int, _ fn: Int, _ fh: Int, _ fw: Int, _ s: Int, _ p: Int) -> Convolution {
-            let layer = Convolution(filters: fn, channels: c, filterHeight: fh, filterWidth: fw, stride: s, padding: p,
-                                    weightStd: 0.5, rng: &rng)
+            let layer = Convolution(
+                filters: fn, channels: c, filterHeight: fh, filterWidth: fw, stride: s, padding: p,
+                weightStd: 0.5, rng: &rng)
             layer.b.value = .randomNormal([fn], std: 0.5, rng: &rng)
             return layer
         }
@@ -24,13 +26,34 @@ import Testing
             ("engine Convolution 3×5, stride 2, padding 1", EngineConvolution(conv(2, 3, 3, 5, 2, 1)), [2, 2, 7, 9]),
             ("engine Convolution 5×5, no padding", EngineConvolution(conv(1, 4, 5, 5, 1, 0)), [2, 1, 8, 9]),
             ("MaxPooling 2×2, stride 2", MaxPooling(poolHeight: 2, poolWidth: 2, stride: 2, padding: 0), [2, 2, 6, 8]),
-            ("MaxPooling 3×3, stride 1, padding 1", MaxPooling(poolHeight: 3, poolWidth: 3, stride: 1, padding: 1), [2, 2, 5, 6]),
-            ("MaxPooling 2×3, stride 2, padding 1", MaxPooling(poolHeight: 2, poolWidth: 3, stride: 2, padding: 1), [2, 2, 6, 7]),
-            ("engine MaxPooling 2×2, stride 2", EngineMaxPooling(MaxPooling(poolHeight: 2, poolWidth: 2, stride: 2, padding: 0)), [2, 2, 6, 20]),
-            ("engine MaxPooling 3×3, stride 1, padding 1", EngineMaxPooling(MaxPooling(poolHeight: 3, poolWidth: 3, stride: 1, padding: 1)), [2, 2, 5, 6]),
-            ("engine MaxPooling 2×3, stride 2, padding 1", EngineMaxPooling(MaxPooling(poolHeight: 2, poolWidth: 3, stride: 2, padding: 1)), [2, 2, 6, 7]),
-            ("AveragePooling 2×3, stride 1, padding 1", AveragePooling(poolHeight: 2, poolWidth: 3, stride: 1, padding: 1), [2, 2, 5, 6]),
-            ("AveragePooling 3×3, stride 2", AveragePooling(poolHeight: 3, poolWidth: 3, stride: 2, padding: 0), [2, 2, 7, 9]),
+            (
+                "MaxPooling 3×3, stride 1, padding 1", MaxPooling(poolHeight: 3, poolWidth: 3, stride: 1, padding: 1),
+                [2, 2, 5, 6]
+            ),
+            (
+                "MaxPooling 2×3, stride 2, padding 1", MaxPooling(poolHeight: 2, poolWidth: 3, stride: 2, padding: 1),
+                [2, 2, 6, 7]
+            ),
+            (
+                "engine MaxPooling 2×2, stride 2",
+                EngineMaxPooling(MaxPooling(poolHeight: 2, poolWidth: 2, stride: 2, padding: 0)), [2, 2, 6, 20]
+            ),
+            (
+                "engine MaxPooling 3×3, stride 1, padding 1",
+                EngineMaxPooling(MaxPooling(poolHeight: 3, poolWidth: 3, stride: 1, padding: 1)), [2, 2, 5, 6]
+            ),
+            (
+                "engine MaxPooling 2×3, stride 2, padding 1",
+                EngineMaxPooling(MaxPooling(poolHeight: 2, poolWidth: 3, stride: 2, padding: 1)), [2, 2, 6, 7]
+            ),
+            (
+                "AveragePooling 2×3, stride 1, padding 1",
+                AveragePooling(poolHeight: 2, poolWidth: 3, stride: 1, padding: 1), [2, 2, 5, 6]
+            ),
+            (
+                "AveragePooling 3×3, stride 2", AveragePooling(poolHeight: 3, poolWidth: 3, stride: 2, padding: 0),
+                [2, 2, 7, 9]
+            ),
             ("Affine", affine, [3, 2, 3, 4]),
             ("engine Affine", EngineAffine(affine), [3, 2, 3, 4]),
             ("ReLU", ReLU(), [3, 2, 3, 4]),
@@ -39,7 +62,11 @@ import Testing
             ("Flatten", Flatten(), [3, 2, 3, 4]),
             ("Dropout", dropout, [3, 2, 3, 4]),
             ("engine Dropout", engineDropout, [3, 2, 3, 4]),
-            ("engine Convolution+ReLU+MaxPooling", ConvolutionBlock(blockConv, ReLU(), MaxPooling(poolHeight: 2, poolWidth: 2, stride: 2, padding: 0))!, [2, 2, 6, 8]),
+            (
+                "engine Convolution+ReLU+MaxPooling",
+                ConvolutionBlock(blockConv, ReLU(), MaxPooling(poolHeight: 2, poolWidth: 2, stride: 2, padding: 0))!,
+                [2, 2, 6, 8]
+            ),
         ]
     }
 
@@ -71,7 +98,8 @@ import Testing
         let numeric = doubleGradient(x.data.map(Double.init)) {
             Reference.softmaxWithLoss(DoubleTensor(shape: x.shape, data: $0), labels)
         }
-        let result = judge("SoftmaxWithLoss", "dx", analytic: layer.backward().data, numeric: numeric, threshold: Self.threshold)
+        let result = judge(
+            "SoftmaxWithLoss", "dx", analytic: layer.backward().data, numeric: numeric, threshold: Self.threshold)
         print(result)
         #expect(result.passed, "\(result)")
     }
@@ -83,7 +111,8 @@ import Testing
     @Test(arguments: [false, true])
     func networksElementByElement(onEngine: Bool) {
         var rng = SeededRandom(seed: 4)
-        let simple = Network.simpleConvNet(inputShape: [1, 8, 10], filters: 3, filterSize: 3, hidden: 6, classes: 4, rng: &rng)
+        let simple = Network.simpleConvNet(
+            inputShape: [1, 8, 10], filters: 3, filterSize: 3, hidden: 6, classes: 4, rng: &rng)
         let x = distinctInput([3, 1, 8, 10], rng: &rng)
         let network = onEngine ? simple.onEngine() : simple
         for result in preciseCheck(network, input: x, labels: [0, 3, 1], threshold: 1e-5) {

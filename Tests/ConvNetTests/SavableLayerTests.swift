@@ -1,6 +1,7 @@
-@testable import ConvNet
 import Foundation
 import Testing
+
+@testable import ConvNet
 
 /// A layer the course does not have, written as a learner would add one, all in this
 /// file: it keeps a running mean of its input (state that is not learned by gradient
@@ -22,7 +23,9 @@ final class RunningMeanCentre: Layer, SavableLayer {
     }
 
     func outputShape(for s: [Int]) throws -> [Int] {
-        guard s.count == 2, s[1] == mean.count else { throw ShapeError("RunningMeanCentre takes N×\(mean.count), got \(s)") }
+        guard s.count == 2, s[1] == mean.count else {
+            throw ShapeError("RunningMeanCentre takes N×\(mean.count), got \(s)")
+        }
         return s
     }
 
@@ -39,9 +42,11 @@ final class RunningMeanCentre: Layer, SavableLayer {
 
     func backward(_ dout: Tensor) -> Tensor {
         let d = mean.count
-        gamma.gradient = Tensor(shape: [d], data: (0..<d).map { j in
-            stride(from: j, to: dout.count, by: d).reduce(0) { $0 + dout.data[$1] * centred.data[$1] }
-        })
+        gamma.gradient = Tensor(
+            shape: [d],
+            data: (0..<d).map { j in
+                stride(from: j, to: dout.count, by: d).reduce(0) { $0 + dout.data[$1] * centred.data[$1] }
+            })
         return Tensor(shape: dout.shape, data: (0..<dout.count).map { dout.data[$0] * gamma.value.data[$0 % d] })
     }
 
@@ -53,7 +58,9 @@ final class RunningMeanCentre: Layer, SavableLayer {
     }
     var savedState: [Float] { mean }
     func restore(savedState: [Float]) throws {
-        guard savedState.count == mean.count else { throw ShapeError("RunningMeanCentre keeps \(mean.count) means, the file has \(savedState.count)") }
+        guard savedState.count == mean.count else {
+            throw ShapeError("RunningMeanCentre keeps \(mean.count) means, the file has \(savedState.count)")
+        }
         mean = savedState
     }
 }
@@ -61,9 +68,12 @@ final class RunningMeanCentre: Layer, SavableLayer {
 @Suite struct SavableLayerTests {
     func network(seed: UInt64, inputs: Int = 6) -> Network {
         var rng = SeededRandom(seed: seed)
-        return Network(layers: [Affine(inputSize: inputs, outputSize: 5, weightStd: 0.5, rng: &rng), RunningMeanCentre(features: 5),
-                                ReLU(), Dropout(ratio: 0.3, seed: 4), Affine(inputSize: 5, outputSize: 3, weightStd: 0.5, rng: &rng)],
-                       inputShape: [inputs])
+        return Network(
+            layers: [
+                Affine(inputSize: inputs, outputSize: 5, weightStd: 0.5, rng: &rng), RunningMeanCentre(features: 5),
+                ReLU(), Dropout(ratio: 0.3, seed: 4), Affine(inputSize: 5, outputSize: 3, weightStd: 0.5, rng: &rng),
+            ],
+            inputShape: [inputs])
     }
 
     /// Its running mean, which no parameter holds, goes through a model file: the loaded
@@ -96,17 +106,23 @@ final class RunningMeanCentre: Layer, SavableLayer {
         LayerRegistry.register(RunningMeanCentre.self)
         let data = Blobs(count: 60, seed: 3)
         let options = TrainingOptions(epochs: 2, batchSize: 10, seed: 5)
-        let whole = try Trainer(network: network(seed: 1, inputs: 2), optimizer: Adam(learningRate: 0.01), train: data, options: options)
+        let whole = try Trainer(
+            network: network(seed: 1, inputs: 2), optimizer: Adam(learningRate: 0.01), train: data, options: options)
         try whole.run()
         let path = testScratch + "/running-mean.ckpt"
         var stopping = options
         (stopping.checkpointEvery, stopping.checkpointPath, stopping.stopAfterSteps) = (4, path, 7)
-        try Trainer(network: network(seed: 1, inputs: 2), optimizer: Adam(learningRate: 0.01), train: data, options: stopping).run()
-        let resumed = try Trainer(network: network(seed: 9, inputs: 2), optimizer: Adam(learningRate: 0.01), train: data, options: options)
+        try Trainer(
+            network: network(seed: 1, inputs: 2), optimizer: Adam(learningRate: 0.01), train: data, options: stopping
+        ).run()
+        let resumed = try Trainer(
+            network: network(seed: 9, inputs: 2), optimizer: Adam(learningRate: 0.01), train: data, options: options)
         try resumed.resume(from: path)
         try resumed.run()
         #expect(zip(whole.network.parameters, resumed.network.parameters).allSatisfy { $0.value == $1.value })
-        #expect((whole.network.layers[1] as? RunningMeanCentre)?.mean == (resumed.network.layers[1] as? RunningMeanCentre)?.mean)
+        #expect(
+            (whole.network.layers[1] as? RunningMeanCentre)?.mean
+                == (resumed.network.layers[1] as? RunningMeanCentre)?.mean)
     }
 
     /// A network with a layer no file can describe is refused when it is saved, naming it.
@@ -118,9 +134,12 @@ final class RunningMeanCentre: Layer, SavableLayer {
             func backward(_ dout: Tensor) -> Tensor { dout * 2 }
         }
         var rng = SeededRandom(seed: 1)
-        let net = Network(layers: [Affine(inputSize: 4, outputSize: 3, weightStd: 1, rng: &rng), Scale()], inputShape: [4])
+        let net = Network(
+            layers: [Affine(inputSize: 4, outputSize: 3, weightStd: 1, rng: &rng), Scale()], inputShape: [4])
         let path = testScratch + "/unsavable.model"
-        #expect(throws: ModelFileError.unsavableLayer(path: path, layer: "layer 2 (Scale)")) { try ModelFile.save(net, to: path) }
+        #expect(throws: ModelFileError.unsavableLayer(path: path, layer: "layer 2 (Scale)")) {
+            try ModelFile.save(net, to: path)
+        }
         #expect(!FileManager.default.fileExists(atPath: path))
     }
 }

@@ -1,5 +1,6 @@
-@testable import ConvNet
 import Testing
+
+@testable import ConvNet
 
 @Suite struct SoftmaxWithLossTests {
     @Test func stableForLargeScores() {
@@ -7,7 +8,7 @@ import Testing
         #expect(y.data.allSatisfy { $0.isFinite })
         #expect(abs(y.sum() - 1) < 1e-6)
         let small = softmax(Tensor(shape: [1, 3], data: [0, 1, 2]))
-        #expect(y.maxAbsDifference(small) < 1e-6)                          // shifting the scores changes nothing
+        #expect(y.maxAbsDifference(small) < 1e-6)  // shifting the scores changes nothing
     }
 
     @Test func uniformScoresGiveLn10() {
@@ -18,7 +19,8 @@ import Testing
     @Test func labelsAndOneHotAgree() {
         var rng = SeededRandom(seed: 8)
         let x = Tensor.randomNormal([3, 4], rng: &rng)
-        let a = SoftmaxWithLoss(), b = SoftmaxWithLoss()
+        let a = SoftmaxWithLoss()
+        let b = SoftmaxWithLoss()
         let t = Tensor(shape: [3, 4], data: [0, 1, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0])
         #expect(a.forward(x, labels: [1, 3, 0]) == b.forward(x, oneHot: t))
         #expect(a.backward() == b.backward())
@@ -32,11 +34,12 @@ import Testing
         _ = layer.forward(x, labels: labels)
         let dx = layer.backward()
         var xx = x
-        let numeric = numericalGradient(count: x.count, h: 1e-2, get: { xx.data[$0] }, set: { xx.data[$0] = $1 }) {
-            Double(SoftmaxWithLoss().forward(xx, labels: labels))
-        }
-        let result = compareGradients(layer: "SoftmaxWithLoss", parameter: "dx", analytic: dx.data, numeric: numeric,
-                                      threshold: 1e-3)
+        let numeric = numericalGradient(
+            count: x.count, h: 1e-2, get: { xx.data[$0] }, set: { xx.data[$0] = $1 },
+            loss: { Double(SoftmaxWithLoss().forward(xx, labels: labels)) })
+        let result = compareGradients(
+            layer: "SoftmaxWithLoss", parameter: "dx", analytic: dx.data, numeric: numeric,
+            threshold: 1e-3)
         print(result)
         #expect(result.passed, "\(result)")
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ConvNet
 
 /// Three Gaussian blobs in the plane, one per class: easy for a small MLP, hard enough
@@ -12,18 +13,22 @@ struct Blobs: TrainingData {
     init(count: Int, seed: UInt64, randomLabels: Bool = false) {
         var rng = SeededRandom(seed: seed)
         let centres: [(Float, Float)] = [(-2, 0), (2, 0), (0, 2.5)]
-        var p: [Float] = [], l: [Int] = []
+        var p: [Float] = []
+        var l: [Int] = []
         for _ in 0..<count {
             let c = rng.index(below: 3)
             p += [centres[c].0 + rng.normal(), centres[c].1 + rng.normal()]
             l.append(randomLabels ? rng.index(below: 3) : c)
         }
-        points = p; labels = l
+        points = p
+        labels = l
     }
 
     func batch(_ indices: [Int]) -> (x: Tensor, labels: [Int]) {
-        (Tensor(shape: [indices.count, 2], data: indices.flatMap { [points[2 * $0], points[2 * $0 + 1]] }),
-         indices.map { labels[$0] })
+        (
+            Tensor(shape: [indices.count, 2], data: indices.flatMap { [points[2 * $0], points[2 * $0 + 1]] }),
+            indices.map { labels[$0] }
+        )
     }
 }
 
@@ -41,21 +46,24 @@ func blobNetwork(seed: UInt64, dropout: Bool = false) -> Network {
 
     @Test func trainsAndKeepsAHistory() throws {
         let network = blobNetwork(seed: 4)
-        let trainer = try Trainer(network: network, optimizer: Adam(learningRate: 0.05), train: train, test: test,
-                                  options: TrainingOptions(epochs: 4, batchSize: 32, seed: 5))
+        let trainer = try Trainer(
+            network: network, optimizer: Adam(learningRate: 0.05), train: train, test: test,
+            options: TrainingOptions(epochs: 4, batchSize: 32, seed: 5))
         var reports = 0
         trainer.onStep = { _ in reports += 1 }
         let history = try trainer.run()
         #expect(history.epochs.map(\.epoch) == [1, 2, 3, 4])
-        #expect(history.stepLosses.count == 4 * 10)                     // 300 / 32 → 10 steps per epoch
+        #expect(history.stepLosses.count == 4 * 10)  // 300 / 32 → 10 steps per epoch
         #expect(reports == 40)
         #expect(history.epochs.last!.trainLoss < history.epochs.first!.trainLoss)
-        #expect((history.epochs.last!.testAccuracy ?? 0) > 0.9, "test accuracy \(history.epochs.last!.testAccuracy ?? 0)")
+        #expect(
+            (history.epochs.last!.testAccuracy ?? 0) > 0.9, "test accuracy \(history.epochs.last!.testAccuracy ?? 0)")
     }
 
     @Test func divergenceStopsWithAClearMessage() throws {
-        let trainer = try Trainer(network: blobNetwork(seed: 4), optimizer: SGD(learningRate: 1e4), train: train,
-                                  options: TrainingOptions(epochs: 3, batchSize: 32))
+        let trainer = try Trainer(
+            network: blobNetwork(seed: 4), optimizer: SGD(learningRate: 1e4), train: train,
+            options: TrainingOptions(epochs: 3, batchSize: 32))
         #expect {
             try trainer.run()
         } throws: { error in
@@ -67,13 +75,15 @@ func blobNetwork(seed: UInt64, dropout: Bool = false) -> Network {
     @Test func badOptionsAreRefused() {
         for (epochs, batch) in [(0, 10), (-1, 10), (2, 0), (2, -5)] {
             #expect(throws: TrainingError.self) {
-                try Trainer(network: blobNetwork(seed: 1), optimizer: SGD(learningRate: 0.1), train: train,
-                            options: TrainingOptions(epochs: epochs, batchSize: batch))
+                try Trainer(
+                    network: blobNetwork(seed: 1), optimizer: SGD(learningRate: 0.1), train: train,
+                    options: TrainingOptions(epochs: epochs, batchSize: batch))
             }
         }
-        #expect(throws: TrainingError.self) {   // early stopping without validation data
-            try Trainer(network: blobNetwork(seed: 1), optimizer: SGD(learningRate: 0.1), train: train,
-                        options: TrainingOptions(epochs: 2, batchSize: 10, patience: 2))
+        #expect(throws: TrainingError.self) {  // early stopping without validation data
+            try Trainer(
+                network: blobNetwork(seed: 1), optimizer: SGD(learningRate: 0.1), train: train,
+                options: TrainingOptions(epochs: 2, batchSize: 10, patience: 2))
         }
     }
 
@@ -81,8 +91,9 @@ func blobNetwork(seed: UInt64, dropout: Bool = false) -> Network {
     /// before the last epoch, and the parameters are the best ones seen.
     @Test func earlyStoppingRestoresTheBestParameters() throws {
         let validation = Blobs(count: 200, seed: 9, randomLabels: true)
-        let trainer = try Trainer(network: blobNetwork(seed: 4), optimizer: Adam(learningRate: 0.05), train: train,
-                                  validation: validation, options: TrainingOptions(epochs: 40, batchSize: 32, patience: 2))
+        let trainer = try Trainer(
+            network: blobNetwork(seed: 4), optimizer: Adam(learningRate: 0.05), train: train,
+            validation: validation, options: TrainingOptions(epochs: 40, batchSize: 32, patience: 2))
         let history = try trainer.run()
         #expect(trainer.stoppedEarly)
         #expect(history.epochs.count < 40)
@@ -98,21 +109,24 @@ func blobNetwork(seed: UInt64, dropout: Bool = false) -> Network {
         defer { try? FileManager.default.removeItem(atPath: path) }
         let options = TrainingOptions(epochs: 3, batchSize: 32, seed: 7)
 
-        let whole = try Trainer(network: blobNetwork(seed: 4, dropout: true), optimizer: Adam(learningRate: 0.01),
-                                train: train, test: test, options: options)
+        let whole = try Trainer(
+            network: blobNetwork(seed: 4, dropout: true), optimizer: Adam(learningRate: 0.01),
+            train: train, test: test, options: options)
         let uninterrupted = try whole.run()
 
         var interruptedOptions = options
         interruptedOptions.checkpointEvery = 5
         interruptedOptions.checkpointPath = path
         interruptedOptions.stopAfterSteps = 7
-        let first = try Trainer(network: blobNetwork(seed: 4, dropout: true), optimizer: Adam(learningRate: 0.01),
-                                train: train, test: test, options: interruptedOptions)
+        let first = try Trainer(
+            network: blobNetwork(seed: 4, dropout: true), optimizer: Adam(learningRate: 0.01),
+            train: train, test: test, options: interruptedOptions)
         try first.run()
         #expect(first.totalSteps == 7)
 
-        let resumed = try Trainer(network: blobNetwork(seed: 99, dropout: true), optimizer: Adam(learningRate: 0.01),
-                                  train: train, test: test, options: options)
+        let resumed = try Trainer(
+            network: blobNetwork(seed: 99, dropout: true), optimizer: Adam(learningRate: 0.01),
+            train: train, test: test, options: options)
         try resumed.resume(from: path)
         #expect(resumed.totalSteps == 5)
         let history = try resumed.run()
@@ -126,18 +140,24 @@ func blobNetwork(seed: UInt64, dropout: Bool = false) -> Network {
     @Test func resumeRefusesAnotherSetUp() throws {
         let path = testScratch + "/other-\(UUID().uuidString).ckpt"
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let trainer = try Trainer(network: blobNetwork(seed: 4), optimizer: Adam(learningRate: 0.01), train: train,
-                                  options: TrainingOptions(epochs: 1, batchSize: 32))
+        let trainer = try Trainer(
+            network: blobNetwork(seed: 4), optimizer: Adam(learningRate: 0.01), train: train,
+            options: TrainingOptions(epochs: 1, batchSize: 32))
         try trainer.run()
         try trainer.saveCheckpoint(to: path)
-        let otherOptimizer = try Trainer(network: blobNetwork(seed: 4), optimizer: SGD(learningRate: 0.01), train: train,
-                                         options: TrainingOptions(epochs: 1, batchSize: 32))
-        #expect { try otherOptimizer.resume(from: path) } throws: { "\($0)".contains("trained with Adam, this run uses SGD") }
-        let otherBatch = try Trainer(network: blobNetwork(seed: 4), optimizer: Adam(learningRate: 0.01), train: train,
-                                     options: TrainingOptions(epochs: 1, batchSize: 16))
+        let otherOptimizer = try Trainer(
+            network: blobNetwork(seed: 4), optimizer: SGD(learningRate: 0.01), train: train,
+            options: TrainingOptions(epochs: 1, batchSize: 32))
+        #expect { try otherOptimizer.resume(from: path) } throws: {
+            "\($0)".contains("trained with Adam, this run uses SGD")
+        }
+        let otherBatch = try Trainer(
+            network: blobNetwork(seed: 4), optimizer: Adam(learningRate: 0.01), train: train,
+            options: TrainingOptions(epochs: 1, batchSize: 16))
         #expect { try otherBatch.resume(from: path) } throws: { "\($0)".contains("batch size 32") }
-        let otherNetwork = try Trainer(network: blobNetwork(seed: 4, dropout: true), optimizer: Adam(learningRate: 0.01),
-                                       train: train, options: TrainingOptions(epochs: 1, batchSize: 32))
+        let otherNetwork = try Trainer(
+            network: blobNetwork(seed: 4, dropout: true), optimizer: Adam(learningRate: 0.01),
+            train: train, options: TrainingOptions(epochs: 1, batchSize: 32))
         #expect { try otherNetwork.resume(from: path) } throws: { "\($0)".contains("holds a different network") }
         // A plain model file is not a checkpoint.
         try ModelFile.save(trainer.network, to: path)
@@ -147,8 +167,9 @@ func blobNetwork(seed: UInt64, dropout: Bool = false) -> Network {
     /// The same seed gives bit-identical parameters (one thread: the sums run in one order).
     @Test func sameSeedSameParameters() throws {
         func trained() throws -> [Tensor] {
-            let t = try Trainer(network: blobNetwork(seed: 4, dropout: true), optimizer: Adam(learningRate: 0.01),
-                                train: train, options: TrainingOptions(epochs: 2, batchSize: 32, seed: 11))
+            let t = try Trainer(
+                network: blobNetwork(seed: 4, dropout: true), optimizer: Adam(learningRate: 0.01),
+                train: train, options: TrainingOptions(epochs: 2, batchSize: 32, seed: 11))
             try t.run()
             return t.network.parameters.map(\.value)
         }

@@ -49,13 +49,16 @@ import Testing
             _ = try IDX.readImages(path: path)
         }
         let headerOnly = writeFile(Array(full[0..<10]), dir, "header")
-        expectError(.truncated(path: headerOnly, expectedBytes: 16, actualBytes: 10)) { _ = try IDX.readImages(path: headerOnly) }
+        expectError(.truncated(path: headerOnly, expectedBytes: 16, actualBytes: 10)) {
+            _ = try IDX.readImages(path: headerOnly)
+        }
     }
 
     /// A header promising 4 billion images must be refused before anything is allocated.
     @Test func hugeDimensionsAreRefused() {
-        let path = writeFile(idxBytes(magic: 2051, sizes: [0xFFFF_FFFF, 0xFFFF_FFFF, 28], payload: []),
-                             temporaryDirectory(), "huge")
+        let path = writeFile(
+            idxBytes(magic: 2051, sizes: [0xFFFF_FFFF, 0xFFFF_FFFF, 28], payload: []),
+            temporaryDirectory(), "huge")
         #expect(throws: DatasetError.self) { _ = try IDX.readImages(path: path) }
         do { _ = try IDX.readImages(path: path) } catch let error as DatasetError {
             if case .tooLarge = error {} else { Issue.record("expected tooLarge, got \(error)") }
@@ -73,8 +76,11 @@ import Testing
     @Test func imageAndLabelCountsDiffer() {
         let dir = temporaryDirectory()
         writeDataset(dir, count: 5, labelCount: 4)
-        expectError(.countMismatch(imagesPath: dir + "/train-images-idx3-ubyte", images: 5,
-                                   labelsPath: dir + "/train-labels-idx1-ubyte", labels: 4)) {
+        expectError(
+            .countMismatch(
+                imagesPath: dir + "/train-images-idx3-ubyte", images: 5,
+                labelsPath: dir + "/train-labels-idx1-ubyte", labels: 4)
+        ) {
             _ = try MNIST.load(directory: dir)
         }
     }
@@ -89,8 +95,14 @@ import Testing
         let corrupt = writeFile(flipped, dir, "labels.gz")
         #expect(throws: DatasetError.self) { _ = try IDX.readLabels(path: corrupt) }
         let cut = writeFile(Array(good.prefix(good.count / 2)), dir, "cut.gz")
-        do { _ = try IDX.readLabels(path: cut); Issue.record("a half gzip file was accepted") } catch let error as DatasetError {
-            guard case .corruptGzip(let p, _) = error else { Issue.record("expected corruptGzip, got \(error)"); return }
+        do {
+            _ = try IDX.readLabels(path: cut)
+            Issue.record("a half gzip file was accepted")
+        } catch let error as DatasetError {
+            guard case .corruptGzip(let p, _) = error else {
+                Issue.record("expected corruptGzip, got \(error)")
+                return
+            }
             #expect(p == cut)
         } catch { Issue.record("unexpected \(error)") }
         // The intact file reads, and gives back what was compressed.
@@ -102,13 +114,17 @@ import Testing
         let dir = temporaryDirectory()
         writeDataset(dir, count: 3)
         writeFile(idxBytes(magic: 2049, sizes: [3], payload: [1, 12, 3]), dir, "train-labels-idx1-ubyte")
-        expectError(.badLabel(path: dir + "/train-labels-idx1-ubyte", index: 1, value: 12)) { _ = try MNIST.load(directory: dir) }
+        expectError(.badLabel(path: dir + "/train-labels-idx1-ubyte", index: 1, value: 12)) {
+            _ = try MNIST.load(directory: dir)
+        }
     }
 
     @Test func missingDirectoryAndMissingFiles() {
         let dir = temporaryDirectory()
         expectError(.missingDirectory(path: dir + "/nope")) { _ = try MNIST.load(directory: dir + "/nope") }
-        expectError(.noDataFiles(directory: dir, missing: "train-images-idx3-ubyte")) { _ = try MNIST.load(directory: dir) }
+        expectError(.noDataFiles(directory: dir, missing: "train-images-idx3-ubyte")) {
+            _ = try MNIST.load(directory: dir)
+        }
     }
 
     @Test func plainAndGzippedDirectoriesBothLoad() throws {
@@ -129,11 +145,14 @@ import Testing
     @Test func dataSourceChoice() {
         #expect(DataSource.choose(dataDirectory: "/d", dataset: "fashion", environment: [:]) == .directory("/d"))
         #expect(DataSource.choose(dataDirectory: nil, dataset: "fashion", environment: ["MNIST_DIR": "/e"]) == .fashion)
-        #expect(DataSource.choose(dataDirectory: nil, dataset: "mnist", environment: ["MNIST_DIR": "/e"]) == .directory("/e"))
+        #expect(
+            DataSource.choose(dataDirectory: nil, dataset: "mnist", environment: ["MNIST_DIR": "/e"])
+                == .directory("/e"))
         #expect(DataSource.choose(dataDirectory: nil, dataset: "mnist", environment: [:]) == .bundled)
     }
 
     @Test func fashionMissingNamesThePackage() {
-        #expect(DatasetError.fashionMissing(directory: "/x").description.contains("apt-get install dataset-fashion-mnist"))
+        #expect(
+            DatasetError.fashionMissing(directory: "/x").description.contains("apt-get install dataset-fashion-mnist"))
     }
 }

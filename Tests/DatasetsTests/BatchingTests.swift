@@ -4,8 +4,9 @@ import Testing
 
 @Suite struct BatchingTests {
     func tiny(_ n: Int) -> LabelledImages {
-        LabelledImages(pixels: (0..<(n * 4)).map { UInt8($0 % 256) }, labels: (0..<n).map { UInt8($0 % 10) },
-                       rows: 2, columns: 2)
+        LabelledImages(
+            pixels: (0..<(n * 4)).map { UInt8($0 % 256) }, labels: (0..<n).map { UInt8($0 % 10) },
+            rows: 2, columns: 2)
     }
 
     @Test func everyExampleOncePerEpoch() {
@@ -17,12 +18,14 @@ import Testing
     }
 
     @Test func sameSeedSameOrderOtherSeedOtherOrder() {
-        var a = SeededRandom(seed: 1), b = SeededRandom(seed: 1), c = SeededRandom(seed: 2)
+        var a = SeededRandom(seed: 1)
+        var b = SeededRandom(seed: 1)
+        var c = SeededRandom(seed: 2)
         let data = tiny(50)
         let first = data.shuffledBatches(size: 8, rng: &a)
         #expect(first == data.shuffledBatches(size: 8, rng: &b))
         #expect(first != data.shuffledBatches(size: 8, rng: &c))
-        #expect(first.flatMap { $0 } != Array(0..<50))   // really shuffled
+        #expect(first.flatMap { $0 } != Array(0..<50))  // really shuffled
     }
 
     @Test func batchValuesComeFromTheRightImages() {

@@ -41,8 +41,10 @@ func writeDataset(_ dir: String, count: Int, rows: Int = 28, columns: Int = 28, 
     let pixels = (0..<(count * rows * columns)).map { UInt8($0 % 256) }
     let labels = (0..<(labelCount ?? count)).map { UInt8($0 % 10) }
     for split in ["train", "t10k"] {
-        writeFile(idxBytes(magic: 2051, sizes: [UInt32(count), UInt32(rows), UInt32(columns)], payload: pixels),
-                  dir, "\(split)-images-idx3-ubyte")
-        writeFile(idxBytes(magic: 2049, sizes: [UInt32(labels.count)], payload: labels), dir, "\(split)-labels-idx1-ubyte")
+        writeFile(
+            idxBytes(magic: 2051, sizes: [UInt32(count), UInt32(rows), UInt32(columns)], payload: pixels),
+            dir, "\(split)-images-idx3-ubyte")
+        writeFile(
+            idxBytes(magic: 2049, sizes: [UInt32(labels.count)], payload: labels), dir, "\(split)-labels-idx1-ubyte")
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
-@testable import LessonKit
 import Testing
+
+@testable import LessonKit
 
 /// The code cells come from the lesson's own source: the body of each step, up to its
 /// closing brace, with the step's indentation taken off.

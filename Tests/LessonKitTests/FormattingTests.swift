@@ -1,7 +1,8 @@
 import ConvNet
 import Foundation
-@testable import LessonKit
 import Testing
+
+@testable import LessonKit
 
 @Suite struct FormattingTests {
     @Test func gridIsAligned() {

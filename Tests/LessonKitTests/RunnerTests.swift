@@ -1,7 +1,8 @@
 import ConvNet
 import Foundation
-@testable import LessonKit
 import Testing
+
+@testable import LessonKit
 
 @Suite struct RunnerTests {
     @Test func pausesOnlyAtATerminalWithoutNoPause() {
@@ -12,7 +13,9 @@ import Testing
     }
 
     @Test func optionsParse() throws {
-        let options = try LessonOptions.parse(["--no-pause", "--quick", "--figures", "/tmp/f", "--dataset", "fashion", "--seed", "7"])
+        let options = try LessonOptions.parse([
+            "--no-pause", "--quick", "--figures", "/tmp/f", "--dataset", "fashion", "--seed", "7",
+        ])
         #expect(options.noPause && options.quick && options.figures == "/tmp/f")
         #expect(options.dataset == .fashion && options.seed == 7)
         #expect(throws: (any Error).self) { try LessonOptions.parse(["--dataset", "cifar"]) }

@@ -20,7 +20,8 @@ import Testing
         let run = try LessonRun.run(lesson, arguments + ["--quick", "--no-pause"], figures: figures, timeLimit: 120)
         #expect(run.status != 0, "\(lesson) \(arguments) succeeded")
         #expect(run.errors.contains(message), "\(lesson) \(arguments): \(run.errors)")
-        #expect(!run.errors.contains("Fatal error") && !run.errors.contains("crashed"), "\(lesson) \(arguments) crashed")
+        #expect(
+            !run.errors.contains("Fatal error") && !run.errors.contains("crashed"), "\(lesson) \(arguments) crashed")
     }
 
     @Test func dataDirectoryWithATruncatedFile() throws {
@@ -29,7 +30,8 @@ import Testing
         let bundled = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("Data/mnist")
         for name in ["train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"] {
-            try FileManager.default.copyItem(at: bundled.appendingPathComponent(name), to: URL(fileURLWithPath: data + "/" + name))
+            try FileManager.default.copyItem(
+                at: bundled.appendingPathComponent(name), to: URL(fileURLWithPath: data + "/" + name))
         }
         // An image file whose header promises 60000 images but holds ten.
         var header: [UInt8] = [0, 0, 8, 3, 0, 0, 0xEA, 0x60, 0, 0, 0, 28, 0, 0, 0, 28]
@@ -47,7 +49,8 @@ import Testing
     }
 
     @Test func badModelFiles() throws {
-        try expectFailure("Lesson10", ["--use-model", directory + "/none.model"], "none.model: no such model or checkpoint file")
+        try expectFailure(
+            "Lesson10", ["--use-model", directory + "/none.model"], "none.model: no such model or checkpoint file")
         try expectFailure("Lesson10", ["--use-model", directory], "is a directory")
         let garbage = try write("garbage.model", Array("not a model at all, just text".utf8))
         try expectFailure("Lesson10", ["--use-model", garbage], "garbage.model: not a model file")

@@ -8,8 +8,12 @@ import Testing
     func train(threads: Int) throws -> (model: Data, accuracy: String) {
         let model = testScratch + "/determinism-\(UUID().uuidString).model"
         defer { try? FileManager.default.removeItem(atPath: model) }
-        let run = try LessonRun.run("Lesson09", ["--quick", "--no-pause", "--epochs", "2", "--threads", "\(threads)",
-                                                 "--model", model])
+        let run = try LessonRun.run(
+            "Lesson09",
+            [
+                "--quick", "--no-pause", "--epochs", "2", "--threads", "\(threads)",
+                "--model", model,
+            ])
         #expect(run.status == 0, "\(run.errors)")
         let accuracy = run.output.split(separator: "\n").last.map(String.init) ?? ""
         return (try Data(contentsOf: URL(fileURLWithPath: model)), accuracy)
@@ -17,7 +21,8 @@ import Testing
 
     @Test(arguments: [1, 2])
     func sameSeedSameModel(threads: Int) throws {
-        let first = try train(threads: threads), second = try train(threads: threads)
+        let first = try train(threads: threads)
+        let second = try train(threads: threads)
         #expect(first.model == second.model, "\(threads) thread(s): the trained parameters differ")
         #expect(first.accuracy == second.accuracy && first.accuracy.hasPrefix("test accuracy: "))
     }

@@ -12,10 +12,14 @@ struct LessonRun {
 
     /// The folder holding the built executables (beside the test bundle).
     static var productsDirectory: URL {
-        let candidates = [Bundle.main.bundleURL, Bundle.main.bundleURL.deletingLastPathComponent(),
-                          URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()]
+        let candidates =
+            [
+                Bundle.main.bundleURL, Bundle.main.bundleURL.deletingLastPathComponent(),
+                URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(),
+            ]
             + Bundle.allBundles.map { $0.bundleURL.deletingLastPathComponent() }
-        for dir in candidates where FileManager.default.fileExists(atPath: dir.appendingPathComponent("Lesson00").path) {
+        for dir in candidates where FileManager.default.fileExists(atPath: dir.appendingPathComponent("Lesson00").path)
+        {
             return dir
         }
         return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -24,20 +28,25 @@ struct LessonRun {
 
     /// Runs `name` with `arguments`; standard input is a pipe that is never written to,
     /// so a lesson that wrongly waited for Enter would hang until the time limit.
-    static func run(_ name: String, _ arguments: [String], figures: Bool = true, timeLimit: Double = 300,
-                    environment: [String: String]? = nil) throws -> LessonRun {
+    static func run(
+        _ name: String, _ arguments: [String], figures: Bool = true, timeLimit: Double = 300,
+        environment: [String: String]? = nil
+    ) throws -> LessonRun {
         let figuresDirectory = testScratch + "/lesson-figures-\(UUID().uuidString)"
         let process = Process()
         process.executableURL = productsDirectory.appendingPathComponent(name)
         process.arguments = arguments + (figures ? ["--figures", figuresDirectory] : [])
         if let environment { process.environment = environment }
-        let stdout = Pipe(), stderr = Pipe(), stdin = Pipe()
+        let stdout = Pipe()
+        let stderr = Pipe()
+        let stdin = Pipe()
         process.standardOutput = stdout
         process.standardError = stderr
         process.standardInput = stdin
         try process.run()
         // Read both pipes while the process runs, so a full pipe cannot block it.
-        nonisolated(unsafe) var outData = Data(), errData = Data()
+        nonisolated(unsafe) var outData = Data()
+        nonisolated(unsafe) var errData = Data()
         let group = DispatchGroup()
         DispatchQueue.global().async(group: group) { outData = stdout.fileHandleForReading.readDataToEndOfFile() }
         DispatchQueue.global().async(group: group) { errData = stderr.fileHandleForReading.readDataToEndOfFile() }
@@ -49,11 +58,14 @@ struct LessonRun {
         }
         process.waitUntilExit()
         group.wait()
-        let pngs = ((try? FileManager.default.contentsOfDirectory(atPath: figuresDirectory)) ?? []).filter { $0.hasSuffix(".png") }
+        let pngs = ((try? FileManager.default.contentsOfDirectory(atPath: figuresDirectory)) ?? []).filter {
+            $0.hasSuffix(".png")
+        }
         let transcript = try? String(contentsOfFile: figuresDirectory + "/\(name).md", encoding: .utf8)
-        try? FileManager.default.removeItem(atPath: figuresDirectory)        // no litter in /tmp
-        return LessonRun(status: process.terminationStatus, output: String(decoding: outData, as: UTF8.self),
-                         errors: String(decoding: errData, as: UTF8.self), figures: pngs.sorted(), transcript: transcript)
+        try? FileManager.default.removeItem(atPath: figuresDirectory)  // no litter in /tmp
+        return LessonRun(
+            status: process.terminationStatus, output: String(decoding: outData, as: UTF8.self),
+            errors: String(decoding: errData, as: UTF8.self), figures: pngs.sorted(), transcript: transcript)
     }
 
     /// The standard check: --quick --no-pause succeeds, prints every step, writes figures.

@@ -18,7 +18,9 @@ import Testing
             let losses = sentence.components(separatedBy: CharacterSet(charactersIn: " ,;")).compactMap(Double.init)
                 .filter { $0 < 100 && $0 != 1 && $0 != 100 }
             #expect(losses.count >= 3 && losses == losses.sorted(), "ranking out of order: \(sentence)")
-            for loss in losses.prefix(3) { #expect(text.contains(String(format: " %.3f ", loss)), "\(loss) is not in the table") }
+            for loss in losses.prefix(3) {
+                #expect(text.contains(String(format: " %.3f ", loss)), "\(loss) is not in the table")
+            }
         }
     }
 
@@ -35,15 +37,21 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: model) }
         let run = try LessonRun.run("Lesson09", ["--quick", "--no-pause", "--epochs", "1", "--model", model])
         #expect(run.status == 0, "Lesson09 failed: \(run.errors)")
-        for figure in ["training-curves.png", "filters-before-after.png", "feature-maps.png", "confusion-matrix.png",
-                       "misclassified.png"] {
+        for figure in [
+            "training-curves.png", "filters-before-after.png", "feature-maps.png", "confusion-matrix.png",
+            "misclassified.png",
+        ] {
             #expect(run.figures.contains(figure), "Lesson09 did not write \(figure)")
         }
-        #expect(run.output.split(separator: "\n").contains { $0.trimmingCharacters(in: .whitespaces).hasPrefix("total")
-                                                               && $0.contains(" 433890") })
+        #expect(
+            run.output.split(separator: "\n").contains {
+                $0.trimmingCharacters(in: .whitespaces).hasPrefix("total")
+                    && $0.contains(" 433890")
+            })
         #expect(run.output.contains("training accuracy 100 %"))
         // The book layers and the engine agree on a batch, and the table says what runs.
-        let difference = try #require(Lessons01To06Tests.number(after: "largest relative gradient difference: ", in: run.output))
+        let difference = try #require(
+            Lessons01To06Tests.number(after: "largest relative gradient difference: ", in: run.output))
         #expect(difference <= 1e-5, "book layers and engine differ by \(difference)")
         #expect(run.output.contains("engine: Convolution+ReLU+MaxPooling"))
         #expect(run.output.contains("identical scores true"))
@@ -56,9 +64,11 @@ import Testing
     }
 
     @Test func lesson09RefusesBadOptions() throws {
-        for (arguments, message) in [(["--epochs", "0"], "--epochs must be at least 1"),
-                                     (["--batch=-3"], "--batch must be between 1 and 10000"),
-                                     (["--learning-rate", "0"], "--learning-rate must be a positive number")] {
+        for (arguments, message) in [
+            (["--epochs", "0"], "--epochs must be at least 1"),
+            (["--batch=-3"], "--batch must be between 1 and 10000"),
+            (["--learning-rate", "0"], "--learning-rate must be a positive number"),
+        ] {
             let run = try LessonRun.run("Lesson09", arguments + ["--quick", "--no-pause"], figures: false)
             #expect(run.status != 0)
             #expect(run.errors.contains(message), "\(arguments): \(run.errors)")
@@ -66,8 +76,12 @@ import Testing
     }
 
     @Test func lesson09StopsWhenTheLossDiverges() throws {
-        let run = try LessonRun.run("Lesson09", ["--quick", "--no-pause", "--learning-rate", "1e10", "--model",
-                                                 testScratch + "/never.model"])
+        let run = try LessonRun.run(
+            "Lesson09",
+            [
+                "--quick", "--no-pause", "--learning-rate", "1e10", "--model",
+                testScratch + "/never.model",
+            ])
         #expect(run.status == 1)
         #expect(run.errors.contains("learning rate too high for Adam"), "\(run.errors)")
     }
@@ -78,7 +92,9 @@ import Testing
         #expect(run.output.contains("all 8 step losses identical: true"))
         // The shipped examples, read by the shipped model.
         for (file, digit) in [("four-inverted.png", "4"), ("seven.png", "7"), ("three.png", "3"), ("two.png", "2")] {
-            #expect(run.output.contains("\(file) ") && run.output.contains("): \(digit) "), "\(file) was not read as a \(digit)")
+            #expect(
+                run.output.contains("\(file) ") && run.output.contains("): \(digit) "),
+                "\(file) was not read as a \(digit)")
         }
         let last = run.output.split(separator: "\n").last.map(String.init) ?? ""
         #expect(last.hasPrefix("test accuracy: "), "last line: \(last)")
@@ -88,8 +104,11 @@ import Testing
     @Test func lesson10ClassifiesAnImageAtOnce() throws {
         let image = LessonRun.productsDirectory.deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("Data/examples/two.png").path
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let example = FileManager.default.fileExists(atPath: image) ? image : root.appendingPathComponent("Data/examples/two.png").path
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let example =
+            FileManager.default.fileExists(atPath: image)
+            ? image : root.appendingPathComponent("Data/examples/two.png").path
         let run = try LessonRun.run("Lesson10", ["--no-pause", "--image", example], timeLimit: 60)
         #expect(run.status == 0, "\(run.errors)")
         #expect(run.output.contains("two.png (180×200): 2 "), "the example was not read as a 2")
@@ -101,7 +120,9 @@ import Testing
         let text = testScratch + "/not-a-picture-\(UUID().uuidString).png"
         try Data("hello".utf8).write(to: URL(fileURLWithPath: text))
         defer { try? FileManager.default.removeItem(atPath: text) }
-        for (image, message) in [(text, "not a readable PNG image"), ("/no/such/digit.png", "/no/such/digit.png: no such file")] {
+        for (image, message) in [
+            (text, "not a readable PNG image"), ("/no/such/digit.png", "/no/such/digit.png: no such file"),
+        ] {
             let run = try LessonRun.run("Lesson10", ["--quick", "--no-pause", "--image", image])
             #expect(run.status == 1)
             #expect(run.errors.contains(message), "\(image): \(run.errors)")

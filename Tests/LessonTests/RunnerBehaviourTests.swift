@@ -19,7 +19,8 @@ import Testing
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
         process.arguments = ["-q", "-e", "-c", "\(lesson) --quick --figures \(figures)", "/dev/null"]
-        let stdin = Pipe(), stdout = Pipe()
+        let stdin = Pipe()
+        let stdout = Pipe()
         (process.standardInput, process.standardOutput, process.standardError) = (stdin, stdout, stdout)
         try process.run()
         stdin.fileHandleForWriting.write(Data("\nq\n".utf8))

@@ -23,7 +23,12 @@ import Testing
         var canvas = Canvas(width: 40, height: 12)
         canvas.text("Hi", x: 1, y: 1)
         var ink = 0
-        for y in 0..<12 { for x in 0..<40 where canvas[x, y] == .black { ink += 1; #expect(x >= 1 && x < 12 && y >= 1 && y < 8) } }
+        for y in 0..<12 {
+            for x in 0..<40 where canvas[x, y] == .black {
+                ink += 1
+                #expect(x >= 1 && x < 12 && y >= 1 && y < 8)
+            }
+        }
         #expect(ink > 10)
     }
 

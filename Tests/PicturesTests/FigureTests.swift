@@ -11,10 +11,10 @@ import Testing
         let canvas = grid.render()
         let layout = grid.layout
         let (x, y) = layout.origin(of: 7, columns: 5)
-        #expect(canvas[x, y] == .white)                 // map 7 is all ones → white
+        #expect(canvas[x, y] == .white)  // map 7 is all ones → white
         #expect(canvas[x + 11, y + 11] == .white)
         let (x6, y6) = layout.origin(of: 6, columns: 5)
-        #expect(canvas[x6 + 5, y6 + 5] == .black)        // its neighbour is zeros → black
+        #expect(canvas[x6 + 5, y6 + 5] == .black)  // its neighbour is zeros → black
         #expect(y == y6 && x > x6)
         #expect(canvas.width == layout.width && canvas.height == layout.height)
     }
@@ -28,8 +28,9 @@ import Testing
     }
 
     @Test func lineChartDrawsSeriesColourInsideThePlot() {
-        let chart = LineChart(title: "loss", series: [.init(name: "a", x: [0, 10], y: [0, 0], colour: .red)],
-                              xLabel: "step", yLabel: "loss", yRange: -1...1)
+        let chart = LineChart(
+            title: "loss", series: [.init(name: "a", x: [0, 10], y: [0, 0], colour: .red)],
+            xLabel: "step", yLabel: "loss", yRange: -1...1)
         let canvas = chart.render()
         let (left, top, right, bottom) = chart.plotArea
         let middle = (top + bottom) / 2
@@ -45,7 +46,8 @@ import Testing
         let (left, top, _, bottom) = chart.plotArea
         let columnOf = { (i: Int) in left + 4 + i * chart.slot + chart.slot / 2 }
         let filled = { (i: Int) in (top..<bottom).filter { canvas[columnOf(i), $0] == Colour.series[0] }.count }
-        let full = filled(0), half = filled(1)
+        let full = filled(0)
+        let half = filled(1)
         #expect(abs(full - (bottom - top)) <= 1)
         #expect(abs(half - (bottom - top) / 2) <= 1)
     }
@@ -54,9 +56,10 @@ import Testing
         let plot = HeatMap.confusionMatrix(title: "c", counts: [[9, 1], [0, 5]], classNames: ["0", "1"])
         let canvas = plot.render()
         let (x0, y0) = plot.cellOrigin
-        let darkest = canvas[x0 + 2, y0 + 2], palest = canvas[x0 + plot.cellSize + 2, y0 + plot.cellSize * 1 - 40]
-        #expect(Int(darkest.r) < 60)          // 9 of 9: the darkest blue
-        #expect(palest.r > 200)               // 1 of 9: almost white
+        let darkest = canvas[x0 + 2, y0 + 2]
+        let palest = canvas[x0 + plot.cellSize + 2, y0 + plot.cellSize * 1 - 40]
+        #expect(Int(darkest.r) < 60)  // 9 of 9: the darkest blue
+        #expect(palest.r > 200)  // 1 of 9: almost white
     }
 
     @Test func divergingMapIsWhiteAtZero() {
@@ -64,14 +67,16 @@ import Testing
         let canvas = heat.render()
         let (x0, y0) = heat.cellOrigin
         #expect(canvas[x0 + 15, y0 + 5] == .white)
-        #expect(canvas[x0 + 5, y0 + 5].b > canvas[x0 + 5, y0 + 5].r)    // negative: blue
+        #expect(canvas[x0 + 5, y0 + 5].b > canvas[x0 + 5, y0 + 5].r)  // negative: blue
         #expect(canvas[x0 + 25, y0 + 5].r > canvas[x0 + 25, y0 + 5].b)  // positive: red
     }
 
     /// A colour bar is drawn for a scale common to every map, with its top colour the map's
     /// highest; with each map on its own scale there is nothing one bar could say.
     @Test func imageGridColourBarOnlyForACommonScale() {
-        let maps = [Matrix(rows: 2, columns: 2, values: [0, 1, 2, 3]), Matrix(rows: 2, columns: 2, values: [3, 2, 1, 0])]
+        let maps = [
+            Matrix(rows: 2, columns: 2, values: [0, 1, 2, 3]), Matrix(rows: 2, columns: 2, values: [3, 2, 1, 0]),
+        ]
         var shared = ImageGrid(title: "t", maps: maps, columns: 2, scale: .fixed(0, 3), colourMap: .grey, pixelSize: 10)
         let plain = shared.render()
         shared.colourBar = true
@@ -79,8 +84,8 @@ import Testing
         #expect(withBar.width > plain.width)
         let l = shared.layout
         let barX = l.left + 2 * (l.cellWidth + l.gap) + 8
-        #expect(withBar[barX + 5, l.top] == ColourMap.grey.colour(1))                       // white (3) at the top
-        #expect(withBar[barX + 5, l.top + l.cellHeight - 1] == ColourMap.grey.colour(0))    // black (0) at the bottom
+        #expect(withBar[barX + 5, l.top] == ColourMap.grey.colour(1))  // white (3) at the top
+        #expect(withBar[barX + 5, l.top + l.cellHeight - 1] == ColourMap.grey.colour(0))  // black (0) at the bottom
         var own = ImageGrid(title: "t", maps: maps, columns: 2, scale: .eachOwn, colourMap: .grey, pixelSize: 10)
         own.colourBar = true
         #expect(own.render().width == plain.width)

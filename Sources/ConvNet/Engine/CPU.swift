@@ -7,16 +7,16 @@ enum CPU {
     /// the compiler emits AVX-512 code for SIMD16 and the wide kernel is worth using.
     static let hasAVX512: Bool = {
         #if arch(x86_64) && os(Linux)
-        // The kernel lists the processor's features on the "flags" line.
-        guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return false }
-        return info.split(separator: "\n").first { $0.hasPrefix("flags") }?
-            .split(separator: " ").contains("avx512f") ?? false
+            // The kernel lists the processor's features on the "flags" line.
+            guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return false }
+            return info.split(separator: "\n").first { $0.hasPrefix("flags") }?
+                .split(separator: " ").contains("avx512f") ?? false
         #elseif arch(x86_64) && os(macOS)
-        var value: Int32 = 0
-        var size = MemoryLayout<Int32>.size
-        return sysctlbyname("hw.optional.avx512f", &value, &size, nil, 0) == 0 && value == 1
+            var value: Int32 = 0
+            var size = MemoryLayout<Int32>.size
+            return sysctlbyname("hw.optional.avx512f", &value, &size, nil, 0) == 0 && value == 1
         #else
-        return false
+            return false
         #endif
     }()
 }

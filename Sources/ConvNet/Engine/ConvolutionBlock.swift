@@ -30,13 +30,13 @@ package final class ConvolutionBlock: Layer {
     private var output: Tensor { outputs[current] }
     // The winner of each output, as an index into its own image's FN×OH×OW feature maps.
     private var argmax: [Int32] = []
-    private var mapsShape: [Int] = []          // the convolution's output shape, N×FN×OH×OW
+    private var mapsShape: [Int] = []  // the convolution's output shape, N×FN×OH×OW
 
     /// The three layers as one block, or nil if they are not a Convolution, a ReLU and
     /// a 2×2 max pooling with stride 2 and no padding (the case the fast row loop covers).
     package init?(_ convolution: Layer, _ relu: Layer, _ pooling: Layer) {
         guard let convolution = convolution as? Convolution, relu is ReLU, let pooling = pooling as? MaxPooling,
-              (pooling.poolHeight, pooling.poolWidth, pooling.stride, pooling.padding) == (2, 2, 2, 0)
+            (pooling.poolHeight, pooling.poolWidth, pooling.stride, pooling.padding) == (2, 2, 2, 0)
         else { return nil }
         (self.convolution, self.pooling) = (EngineConvolution(convolution), pooling)
     }
@@ -48,12 +48,13 @@ package final class ConvolutionBlock: Layer {
     /// Per image: the convolution's FN×OH×OW maps, the bias and ReLU added to them in
     /// place (one pass), then each plane's 2×2 maxima and their positions.
     package func forward(_ x: Tensor, training: Bool) -> Tensor {
-        let s = requireOutputShape(for: x.shape)                      // N×FN×PH×PW
-        let convShape = convolution.layer.requireOutputShape(for: x.shape)     // N×FN×OH×OW
+        let s = requireOutputShape(for: x.shape)  // N×FN×PH×PW
+        let convShape = convolution.layer.requireOutputShape(for: x.shape)  // N×FN×OH×OW
         mapsShape = convShape
         let (fn, oh, ow) = (convShape[1], convShape[2], convShape[3])
         let mapsPerImage = fn * oh * ow
-        require(mapsPerImage <= Int(Int32.max), "ConvolutionBlock: one image's feature maps \(convShape) exceed 2³¹ floats")
+        require(
+            mapsPerImage <= Int(Int32.max), "ConvolutionBlock: one image's feature maps \(convShape) exceed 2³¹ floats")
         let pooledPerImage = fn * s[2] * s[3]
         let pool = WindowGeometry(inputShape: convShape, filterHeight: 2, filterWidth: 2, stride: 2, padding: 0)
         let bias = convolution.b.value.data
@@ -64,14 +65,16 @@ package final class ConvolutionBlock: Layer {
             argmax.withUnsafeMutableBufferPointer { arg in
                 convolution.forwardImages(x, into: UnsafeMutablePointer<Float>?.none) { n, maps in
                     for f in 0..<fn {
-                        let plane = maps + f * oh * ow, b = bias[f]
+                        let plane = maps + f * oh * ow
+                        let b = bias[f]
                         for i in 0..<(oh * ow) {
                             let v = plane[i] + b
                             plane[i] = v > 0 ? v : 0
                         }
                         for y in 0..<s[2] {
                             let o = n * pooledPerImage + (f * s[2] + y) * s[3]
-                            maxPool2x2Row(maps, out.baseAddress! + o, arg.baseAddress! + o, base: f * oh * ow, y: y, pool)
+                            maxPool2x2Row(
+                                maps, out.baseAddress! + o, arg.baseAddress! + o, base: f * oh * ow, y: y, pool)
                         }
                     }
                 }
@@ -89,8 +92,9 @@ package final class ConvolutionBlock: Layer {
     /// passed ReLU (pooled value above zero), zero everywhere else; that is the
     /// convolution's dout_n, and the convolution's backward takes it from there.
     private func backward(_ dout: Tensor, inputGradient: Bool) -> Tensor {
-        require(dout.shape == output.shape,
-                "ConvolutionBlock.backward: dout \(dout.shape) does not match the last forward's output \(output.shape)")
+        require(
+            dout.shape == output.shape,
+            "ConvolutionBlock.backward: dout \(dout.shape) does not match the last forward's output \(output.shape)")
         let pooledPerImage = output.count / max(output.shape[0], 1)
         let mapsPerImage = mapsShape.dropFirst().reduce(1, *)
         return dout.data.withUnsafeBufferPointer { dout in
@@ -98,8 +102,9 @@ package final class ConvolutionBlock: Layer {
                 argmax.withUnsafeBufferPointer { arg in
                     convolution.backwardImages(inputGradient: inputGradient) { n, d in
                         d.update(repeating: 0, count: mapsPerImage)
-                        scatterToWinners(dout.baseAddress! + n * pooledPerImage, passed: out.baseAddress! + n * pooledPerImage,
-                                         arg.baseAddress! + n * pooledPerImage, into: d, count: pooledPerImage)
+                        scatterToWinners(
+                            dout.baseAddress! + n * pooledPerImage, passed: out.baseAddress! + n * pooledPerImage,
+                            arg.baseAddress! + n * pooledPerImage, into: d, count: pooledPerImage)
                         return UnsafePointer(d)
                     }
                 }
@@ -114,14 +119,19 @@ package final class ConvolutionBlock: Layer {
 /// and its mispredictions made this loop take as long as the weight gradient's product.
 /// Windows of 2×2 with stride 2 do not overlap, so each cell wins at most once and a
 /// store (not an addition) will do.
-private func scatterToWinners(_ gradient: UnsafePointer<Float>, passed: UnsafePointer<Float>, _ arg: UnsafePointer<Int32>,
-                              into d: UnsafeMutablePointer<Float>, count: Int) {
+private func scatterToWinners(
+    _ gradient: UnsafePointer<Float>, passed: UnsafePointer<Float>, _ arg: UnsafePointer<Int32>,
+    into d: UnsafeMutablePointer<Float>, count: Int
+) {
     var o = 0
     while o + 8 <= count {
         // The mask as all-ones or all-zero bits, ANDed onto the gradient's bits. (Written as
         // `replacing(with: gradient, where: …)`, the compiler loads each lane under a branch.)
-        let keep = SIMD8<Int32>(repeating: 0).replacing(with: -1, where: UnsafeRawPointer(passed + o).loadUnaligned(as: SIMD8<Float>.self) .> 0)
-        let bits = unsafeBitCast(UnsafeRawPointer(gradient + o).loadUnaligned(as: SIMD8<Float>.self), to: SIMD8<Int32>.self) & keep
+        let keep = SIMD8<Int32>(repeating: 0).replacing(
+            with: -1, where: UnsafeRawPointer(passed + o).loadUnaligned(as: SIMD8<Float>.self) .> 0)
+        let bits =
+            unsafeBitCast(UnsafeRawPointer(gradient + o).loadUnaligned(as: SIMD8<Float>.self), to: SIMD8<Int32>.self)
+            & keep
         let g = unsafeBitCast(bits, to: SIMD8<Float>.self)
         let winners = UnsafeRawPointer(arg + o).loadUnaligned(as: SIMD8<Int32>.self)
         for lane in 0..<8 { d[Int(winners[lane])] = g[lane] }

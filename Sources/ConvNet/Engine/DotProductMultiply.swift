@@ -21,8 +21,10 @@ extension FastMatrixMultiply {
     }
 
     /// C (+)= A · Bᵀ, A: M×K and B: N×K, both row-major; on the calling thread.
-    static func dotProducts(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
-                            m: Int, n: Int, k: Int, accumulate: Bool) {
+    static func dotProducts(
+        _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
+        m: Int, n: Int, k: Int, accumulate: Bool
+    ) {
         var i = 0
         while i + 6 <= m {
             var j = 0
@@ -52,21 +54,40 @@ extension FastMatrixMultiply {
 
     /// Six rows of A (at `a`, `k` apart) against two rows of B (at `b`, `k` apart):
     /// the 6×2 block of C at `c` (rows `n` apart).
-    private static func dotTile6x2(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
-                                   n: Int, k: Int, accumulate: Bool) {
+    private static func dotTile6x2(
+        _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
+        n: Int, k: Int, accumulate: Bool
+    ) {
         let (a0, a1, a2, a3, a4, a5) = (a, a + k, a + 2 * k, a + 3 * k, a + 4 * k, a + 5 * k)
         let (b0, b1) = (b, b + k)
-        var (c00, c01, c10, c11, c20, c21) = (SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>())
-        var (c30, c31, c40, c41, c50, c51) = (SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>())
+        var (c00, c01, c10, c11, c20, c21) = (
+            SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>()
+        )
+        var (c30, c31, c40, c41, c50, c51) = (
+            SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>()
+        )
         var p = 0
         while p + 8 <= k {
-            let x0 = load(b0 + p), x1 = load(b1 + p)
-            var y = load(a0 + p); c00 = c00.addingProduct(y, x0); c01 = c01.addingProduct(y, x1)
-            y = load(a1 + p); c10 = c10.addingProduct(y, x0); c11 = c11.addingProduct(y, x1)
-            y = load(a2 + p); c20 = c20.addingProduct(y, x0); c21 = c21.addingProduct(y, x1)
-            y = load(a3 + p); c30 = c30.addingProduct(y, x0); c31 = c31.addingProduct(y, x1)
-            y = load(a4 + p); c40 = c40.addingProduct(y, x0); c41 = c41.addingProduct(y, x1)
-            y = load(a5 + p); c50 = c50.addingProduct(y, x0); c51 = c51.addingProduct(y, x1)
+            let x0 = load(b0 + p)
+            let x1 = load(b1 + p)
+            var y = load(a0 + p)
+            c00 = c00.addingProduct(y, x0)
+            c01 = c01.addingProduct(y, x1)
+            y = load(a1 + p)
+            c10 = c10.addingProduct(y, x0)
+            c11 = c11.addingProduct(y, x1)
+            y = load(a2 + p)
+            c20 = c20.addingProduct(y, x0)
+            c21 = c21.addingProduct(y, x1)
+            y = load(a3 + p)
+            c30 = c30.addingProduct(y, x0)
+            c31 = c31.addingProduct(y, x1)
+            y = load(a4 + p)
+            c40 = c40.addingProduct(y, x0)
+            c41 = c41.addingProduct(y, x1)
+            y = load(a5 + p)
+            c50 = c50.addingProduct(y, x0)
+            c51 = c51.addingProduct(y, x1)
             p += 8
         }
         // Each accumulator's lanes added up, then K's last few (fewer than 8) one by one.
@@ -76,9 +97,18 @@ extension FastMatrixMultiply {
             for q in p..<k { total += row[q] * column[q] }
             store(total, c + r * n + s, accumulate)
         }
-        finish(c00, 0, 0); finish(c01, 0, 1); finish(c10, 1, 0); finish(c11, 1, 1)
-        finish(c20, 2, 0); finish(c21, 2, 1); finish(c30, 3, 0); finish(c31, 3, 1)
-        finish(c40, 4, 0); finish(c41, 4, 1); finish(c50, 5, 0); finish(c51, 5, 1)
+        finish(c00, 0, 0)
+        finish(c01, 0, 1)
+        finish(c10, 1, 0)
+        finish(c11, 1, 1)
+        finish(c20, 2, 0)
+        finish(c21, 2, 1)
+        finish(c30, 3, 0)
+        finish(c31, 3, 1)
+        finish(c40, 4, 0)
+        finish(c41, 4, 1)
+        finish(c50, 5, 0)
+        finish(c51, 5, 1)
     }
 
     /// One dot product of length k, with four accumulators so that the additions do
@@ -93,9 +123,15 @@ extension FastMatrixMultiply {
             s3 = s3.addingProduct(load(x + p + 24), load(y + p + 24))
             p += 32
         }
-        while p + 8 <= k { s0 = s0.addingProduct(load(x + p), load(y + p)); p += 8 }
+        while p + 8 <= k {
+            s0 = s0.addingProduct(load(x + p), load(y + p))
+            p += 8
+        }
         var total = (s0 + s1 + s2 + s3).sum()
-        while p < k { total += x[p] * y[p]; p += 1 }
+        while p < k {
+            total += x[p] * y[p]
+            p += 1
+        }
         return total
     }
 }

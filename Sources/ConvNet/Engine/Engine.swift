@@ -15,7 +15,8 @@ package enum Engine {
         var result: [Layer] = []
         var i = 0
         while i < layers.count {
-            if fusesBlocks, i + 2 < layers.count, let block = ConvolutionBlock(layers[i], layers[i + 1], layers[i + 2]) {
+            if fusesBlocks, i + 2 < layers.count, let block = ConvolutionBlock(layers[i], layers[i + 1], layers[i + 2])
+            {
                 result.append(block)
                 i += 3
                 continue

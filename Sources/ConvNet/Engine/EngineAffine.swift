@@ -5,10 +5,10 @@ package final class EngineAffine: Layer {
     package let layer: Affine
     package var name: String { "Affine" }
     package var parameters: [Parameter] { layer.parameters }
-    private var x = Tensor(shape: [0])        // N×D, the flattened input
+    private var x = Tensor(shape: [0])  // N×D, the flattened input
     private var inputShape: [Int] = []
-    private var output = Tensor(shape: [0])   // N×M
-    private var dx = Tensor(shape: [0])       // N×D
+    private var output = Tensor(shape: [0])  // N×M
+    private var dx = Tensor(shape: [0])  // N×D
 
     package init(_ layer: Affine) { self.layer = layer }
 
@@ -26,15 +26,16 @@ package final class EngineAffine: Layer {
     package func backward(_ dout: Tensor) -> Tensor {
         backwardParameters(dout)
         matrixMultiply(dout, layer.W.value, into: &dx, transposeB: true)  // N×D
-        return dx.reshaped(inputShape)                                    // x's shape
+        return dx.reshaped(inputShape)  // x's shape
     }
 
     /// dW and db only, for a first layer, whose dx nobody uses.
     package func backwardParameters(_ dout: Tensor) {
-        require(dout.shape == [x.shape[0], layer.outputSize],
-                "Affine.backward: dout \(dout.shape), expected [\(x.shape[0]), \(layer.outputSize)]")
-        matrixMultiply(x, dout, into: &layer.W.gradient, transposeA: true)   // D×M
-        sumOverRows(dout, into: &layer.b.gradient)                         // M
+        require(
+            dout.shape == [x.shape[0], layer.outputSize],
+            "Affine.backward: dout \(dout.shape), expected [\(x.shape[0]), \(layer.outputSize)]")
+        matrixMultiply(x, dout, into: &layer.W.gradient, transposeA: true)  // D×M
+        sumOverRows(dout, into: &layer.b.gradient)  // M
     }
 }
 

@@ -13,7 +13,7 @@
 package final class EngineConvolution: Layer {
     /// The book layer whose parameters, stride and padding this one runs.
     package let layer: Convolution
-    var W: Parameter { layer.W }
+    var weights: Parameter { layer.W }
     var b: Parameter { layer.b }
     var stride: Int { layer.stride }
     var padding: Int { layer.padding }
@@ -23,10 +23,10 @@ package final class EngineConvolution: Layer {
     // Kept by forward for backward: the input itself, not its im2col matrix. Unrolling one
     // image again in backward is cheaper than keeping the whole batch unrolled: one
     // image's 576×25 matrix stays in the cache, the batch's 57600×25 (5.8 MB) would not.
-    private var x = Tensor(shape: [0])           // N×C×H×W
+    private var x = Tensor(shape: [0])  // N×C×H×W
     // Reused from step to step (see Tensor.reuseStorage).
-    private var output = Tensor(shape: [0])      // N×FN×OH×OW
-    private var dx = Tensor(shape: [0])          // N×C×H×W
+    private var output = Tensor(shape: [0])  // N×FN×OH×OW
+    private var dx = Tensor(shape: [0])  // N×C×H×W
 
     var filterCount: Int { layer.filterCount }
     var channels: Int { layer.channels }
@@ -64,16 +64,19 @@ package final class EngineConvolution: Layer {
     /// the bias, which `then(n, out_n)` adds next, while out_n is in the cache. Image n's
     /// output (FN×OH×OW) goes to its place in `output` (N×FN×OH×OW), or, if `output` is
     /// nil, to a buffer of the thread's own. The caller has checked x's shape.
-    func forwardImages(_ x: Tensor, into output: UnsafeMutablePointer<Float>?,
-                       then: (_ n: Int, _ outN: UnsafeMutablePointer<Float>) -> Void) {
+    func forwardImages(
+        _ x: Tensor, into output: UnsafeMutablePointer<Float>?,
+        then: (_ n: Int, _ outN: UnsafeMutablePointer<Float>) -> Void
+    ) {
         let g = geometry(x.shape)
         let (fn, windows, rowLength) = (filterCount, g.windowsPerImage, g.rowLength)
         self.x = x
         x.data.withUnsafeBufferPointer { x in
-            W.value.data.withUnsafeBufferPointer { w in
+            weights.value.data.withUnsafeBufferPointer { w in
                 parallelFor(g.images, cost: windows * rowLength * fn) { images in
                     // One image's col_nᵀ, and its output if it has no place in `output`.
-                    let scratch = UnsafeMutablePointer<Float>.allocate(capacity: windows * (rowLength + (output == nil ? fn : 0)))
+                    let scratch = UnsafeMutablePointer<Float>.allocate(
+                        capacity: windows * (rowLength + (output == nil ? fn : 0)))
                     defer { scratch.deallocate() }
                     let col = scratch
                     for n in images {
@@ -94,8 +97,9 @@ package final class EngineConvolution: Layer {
     package func backwardParameters(_ dout: Tensor) { _ = backward(dout, inputGradient: false) }
 
     private func backward(_ dout: Tensor, inputGradient: Bool) -> Tensor {
-        require(dout.shape == (try? outputShape(for: x.shape)),
-                "Convolution.backward: dout \(dout.shape) does not match the last forward's output for input \(x.shape)")
+        require(
+            dout.shape == (try? outputShape(for: x.shape)),
+            "Convolution.backward: dout \(dout.shape) does not match the last forward's output for input \(x.shape)")
         return dout.data.withUnsafeBufferPointer { dout in
             let perImage = dout.count / max(x.shape[0], 1)
             return backwardImages(inputGradient: inputGradient) { n, _ in dout.baseAddress! + n * perImage }
@@ -116,8 +120,10 @@ package final class EngineConvolution: Layer {
     /// Shared with ConvolutionBlock: `gradient(n, scratch)` gives image n's dout_n, either
     /// a pointer into dout or `scratch` (FN×OH×OW floats of the thread's own) filled in.
     /// Returns dx (N×C×H×W) if `inputGradient`, else an empty tensor.
-    func backwardImages(inputGradient: Bool,
-                        gradient: (_ n: Int, _ scratch: UnsafeMutablePointer<Float>) -> UnsafePointer<Float>) -> Tensor {
+    func backwardImages(
+        inputGradient: Bool,
+        gradient: (_ n: Int, _ scratch: UnsafeMutablePointer<Float>) -> UnsafePointer<Float>
+    ) -> Tensor {
         let g = geometry(x.shape)
         let (fn, windows, rowLength) = (filterCount, g.windowsPerImage, g.rowLength)
         let parts = threadCount(items: g.images, cost: windows * rowLength * fn * (inputGradient ? 2 : 1))
@@ -125,11 +131,11 @@ package final class EngineConvolution: Layer {
         // col_nᵀ makes one product give dW and db together, [dW | db] += dout_n · [col_n | 1],
         // FN × (C·FH·FW + 1), the last column Σ_p dout_n[f, p].
         let taps = rowLength + 1
-        let partSize = fn * taps                             // one [dW | db] per thread
+        let partSize = fn * taps  // one [dW | db] per thread
         var partials = [Float](repeating: 0, count: parts * partSize)
         if inputGradient { dx.reuseStorage(for: x.shape) }
         x.data.withUnsafeBufferPointer { x in
-            W.value.data.withUnsafeBufferPointer { w in
+            weights.value.data.withUnsafeBufferPointer { w in
                 partials.withUnsafeMutableBufferPointer { partials in
                     dx.data.withUnsafeMutableBufferPointer { dx in
                         parallelParts(g.images, parts: parts) { part, images in
@@ -139,19 +145,22 @@ package final class EngineConvolution: Layer {
                             let scratch = UnsafeMutablePointer<Float>.allocate(
                                 capacity: windows * (taps + (inputGradient ? rowLength : 0) + fn))
                             defer { scratch.deallocate() }
-                            let col = scratch, dcol = scratch + windows * taps
+                            let col = scratch
+                            let dcol = scratch + windows * taps
                             (col + windows * rowLength).update(repeating: 1, count: windows)
                             let doutScratch = dcol + (inputGradient ? windows * rowLength : 0)
                             for n in images {
                                 let d = gradient(n, doutScratch)
                                 // Unrolled in forward's layout (col_nᵀ), which is quicker to build.
                                 im2colTransposedImage(x.baseAddress! + n * g.imageSize, col, g)
-                                matrixMultiply(d, col, dWdb, m: fn, n: taps, k: windows, transposeB: true,
-                                               accumulate: true, threads: 1)
+                                matrixMultiply(
+                                    d, col, dWdb, m: fn, n: taps, k: windows, transposeB: true,
+                                    accumulate: true, threads: 1)
                                 if inputGradient {
                                     // dcol_nᵀ = Wᵀ · dout_n, in the layout col2imTransposedImage adds back.
-                                    matrixMultiply(w.baseAddress!, d, dcol, m: rowLength, n: windows, k: fn,
-                                                   transposeA: true, threads: 1)
+                                    matrixMultiply(
+                                        w.baseAddress!, d, dcol, m: rowLength, n: windows, k: fn,
+                                        transposeA: true, threads: 1)
                                     let dxN = dx.baseAddress! + n * g.imageSize
                                     dxN.update(repeating: 0, count: g.imageSize)
                                     col2imTransposedImage(dcol, dxN, g)
@@ -163,19 +172,20 @@ package final class EngineConvolution: Layer {
             }
         }
         // Add the parts up in thread order, and split [dW | db].
-        W.gradient.reuseStorage(for: W.value.shape)
+        weights.gradient.reuseStorage(for: weights.value.shape)
         b.gradient.reuseStorage(for: b.value.shape)
         for f in 0..<fn {
             for t in 0..<taps {
                 var sum: Float = 0
                 for part in 0..<parts { sum += partials[part * partSize + f * taps + t] }
-                if t < rowLength { W.gradient.data[f * rowLength + t] = sum } else { b.gradient.data[f] = sum }
+                if t < rowLength { weights.gradient.data[f * rowLength + t] = sum } else { b.gradient.data[f] = sum }
             }
         }
         return inputGradient ? dx : Tensor(shape: [0])
     }
 
     private func geometry(_ shape: [Int]) -> WindowGeometry {
-        WindowGeometry(inputShape: shape, filterHeight: filterHeight, filterWidth: filterWidth, stride: stride, padding: padding)
+        WindowGeometry(
+            inputShape: shape, filterHeight: filterHeight, filterWidth: filterWidth, stride: stride, padding: padding)
     }
 }

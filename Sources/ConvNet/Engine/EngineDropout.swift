@@ -5,7 +5,7 @@
 package final class EngineDropout: Layer {
     package let layer: Dropout
     package var name: String { "Dropout" }
-    private(set) var scaledMask: [Float] = []   // 0 or 1/(1 − ratio) for each value
+    private(set) var scaledMask: [Float] = []  // 0 or 1/(1 − ratio) for each value
     private var output = Tensor(shape: [0])
     private var dx = Tensor(shape: [0])
 
@@ -29,7 +29,9 @@ package final class EngineDropout: Layer {
     }
 
     package func backward(_ dout: Tensor) -> Tensor {
-        require(dout.count == scaledMask.count, "Dropout.backward: dout \(dout.shape) does not match the last training forward")
+        require(
+            dout.count == scaledMask.count,
+            "Dropout.backward: dout \(dout.shape) does not match the last training forward")
         applyMask(dout, into: &dx)
         return dx
     }

@@ -26,8 +26,9 @@ package final class EngineMaxPooling: Layer {
 
     package func forward(_ x: Tensor, training: Bool) -> Tensor {
         let s = requireOutputShape(for: x.shape)
-        let g = WindowGeometry(inputShape: x.shape, filterHeight: poolHeight, filterWidth: poolWidth,
-                               stride: stride, padding: padding)
+        let g = WindowGeometry(
+            inputShape: x.shape, filterHeight: poolHeight, filterWidth: poolWidth,
+            stride: stride, padding: padding)
         inputShape = x.shape
         output.reuseStorage(for: s)
         require(x.count <= Int(Int32.max), "MaxPooling: input \(x.shape) has more than 2³¹ elements")
@@ -44,9 +45,13 @@ package final class EngineMaxPooling: Layer {
                             for y in 0..<g.outputHeight {
                                 let o = (plane * g.outputHeight + y) * g.outputWidth
                                 if twoByTwo {
-                                    maxPool2x2Row(src.baseAddress!, dst.baseAddress! + o, arg.baseAddress! + o, base: base, y: y, g)
+                                    maxPool2x2Row(
+                                        src.baseAddress!, dst.baseAddress! + o, arg.baseAddress! + o, base: base, y: y,
+                                        g)
                                 } else {
-                                    maxPoolRow(src.baseAddress!, dst.baseAddress! + o, arg.baseAddress! + o, base: base, y: y, g)
+                                    maxPoolRow(
+                                        src.baseAddress!, dst.baseAddress! + o, arg.baseAddress! + o, base: base, y: y,
+                                        g)
                                 }
                             }
                         }
@@ -68,9 +73,12 @@ package final class EngineMaxPooling: Layer {
                     parallelFor(planes, cost: planeIn) { range in
                         // Each output's gradient goes to its winner, which lies in the output's
                         // own plane; windows that overlap may share one.
-                        (dx.baseAddress! + range.lowerBound * planeIn).update(repeating: 0, count: range.count * planeIn)
+                        (dx.baseAddress! + range.lowerBound * planeIn).update(
+                            repeating: 0, count: range.count * planeIn)
                         let (dx, arg, dout) = (dx.baseAddress!, arg.baseAddress!, dout.baseAddress!)
-                        for o in (range.lowerBound * planeOut)..<(range.upperBound * planeOut) { dx[Int(arg[o])] += dout[o] }
+                        for o in (range.lowerBound * planeOut)..<(range.upperBound * planeOut) {
+                            dx[Int(arg[o])] += dout[o]
+                        }
                     }
                 }
             }
@@ -86,8 +94,10 @@ package final class EngineMaxPooling: Layer {
 /// first largest value of the window's cells that lie inside the image (padding never wins).
 ///
 ///     x: the input batch, whose plane starts at `base`; out, arg: the OW outputs of row y
-private func maxPoolRow(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ arg: UnsafeMutablePointer<Int32>,
-                        base: Int, y: Int, _ g: WindowGeometry) {
+private func maxPoolRow(
+    _ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ arg: UnsafeMutablePointer<Int32>,
+    base: Int, y: Int, _ g: WindowGeometry
+) {
     // The window's rows inside the image (all of them unless padded).
     let top = y * g.stride - g.padding
     let rows = max(0, -top)..<min(g.filterHeight, g.height - top)
@@ -114,17 +124,21 @@ private func maxPoolRow(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<F
 /// top-left, top-right, bottom-left, bottom-right.
 ///
 ///     x: the input batch, whose plane starts at `base`; out, arg: the OW outputs of row y
-func maxPool2x2Row(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ arg: UnsafeMutablePointer<Int32>,
-                           base: Int, y: Int, _ g: WindowGeometry) {
+func maxPool2x2Row(
+    _ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ arg: UnsafeMutablePointer<Int32>,
+    base: Int, y: Int, _ g: WindowGeometry
+) {
     let (w, outputs) = (g.width, g.outputWidth)
-    let top = x + base + 2 * y * w, bottom = top + w
+    let top = x + base + 2 * y * w
+    let bottom = top + w
     let rowIndex = Int32(base + 2 * y * w)
     // Eight windows from output x on.
     @inline(__always) func eight(from x: Int) {
         let a = UnsafeRawPointer(top + 2 * x).loadUnaligned(as: SIMD16<Float>.self)
         let b = UnsafeRawPointer(bottom + 2 * x).loadUnaligned(as: SIMD16<Float>.self)
         // Left and right cells of 8 windows: the even and odd lanes.
-        let topRight = a.oddHalf .> a.evenHalf, bottomRight = b.oddHalf .> b.evenHalf
+        let topRight = a.oddHalf .> a.evenHalf
+        let bottomRight = b.oddHalf .> b.evenHalf
         let topBest = a.evenHalf.replacing(with: a.oddHalf, where: topRight)
         let bottomBest = b.evenHalf.replacing(with: b.oddHalf, where: bottomRight)
         let topCell = SIMD8<Int32>(repeating: 0).replacing(with: 1, where: topRight)
@@ -149,10 +163,20 @@ func maxPool2x2Row(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>
         x = outputs
     }
     while x < outputs {
-        var best = top[2 * x], cell = 0
-        if top[2 * x + 1] > best { best = top[2 * x + 1]; cell = 1 }
-        if bottom[2 * x] > best { best = bottom[2 * x]; cell = w }
-        if bottom[2 * x + 1] > best { best = bottom[2 * x + 1]; cell = w + 1 }
+        var best = top[2 * x]
+        var cell = 0
+        if top[2 * x + 1] > best {
+            best = top[2 * x + 1]
+            cell = 1
+        }
+        if bottom[2 * x] > best {
+            best = bottom[2 * x]
+            cell = w
+        }
+        if bottom[2 * x + 1] > best {
+            best = bottom[2 * x + 1]
+            cell = w + 1
+        }
         out[x] = best
         arg[x] = rowIndex + Int32(2 * x + cell)
         x += 1

@@ -32,8 +32,10 @@ package final class EngineReLU: Layer {
                     parallelFor(dx.count, cost: 1) { range in
                         // Local pointers: the compiler can then vectorise the loop.
                         let start = range.lowerBound
-                        let (out, dout, dx) = (out.baseAddress! + start, dout.baseAddress! + start, dx.baseAddress! + start)
-                        for i in 0..<range.count { dx[i] = out[i] > 0 ? dout[i] : 0 }     // the mask: x > 0
+                        let (out, dout, dx) = (
+                            out.baseAddress! + start, dout.baseAddress! + start, dx.baseAddress! + start
+                        )
+                        for i in 0..<range.count { dx[i] = out[i] > 0 ? dout[i] : 0 }  // the mask: x > 0
                     }
                 }
             }

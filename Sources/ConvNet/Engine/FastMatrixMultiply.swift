@@ -45,7 +45,7 @@ import Dispatch
 // DotProductMultiply.swift computes it without packing.
 
 enum FastMatrixMultiply {
-    static let mr = 6                   // rows of the register tile of C
+    static let mr = 6  // rows of the register tile of C
     /// Columns of the register tile: 16 (one SIMD16: two AVX2 registers, or four NEON ones),
     /// or 32 (two 16-wide AVX-512 registers) on a processor that has AVX-512.
     static let widestTile = CPU.hasAVX512 ? 32 : 16
@@ -64,17 +64,20 @@ enum FastMatrixMultiply {
     }
 
     /// `nr` is the width of the register tile: 16, or 32 with AVX-512 (the tests try both).
-    static func run(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
-                    m: Int, n: Int, k: Int, transposeA: Bool, transposeB: Bool, accumulate: Bool, threads: Int,
-                    nr: Int = widestTile) {
+    static func run(
+        _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
+        m: Int, n: Int, k: Int, transposeA: Bool, transposeB: Bool, accumulate: Bool, threads: Int,
+        nr: Int = widestTile
+    ) {
         let work = m * n * k
         if threads <= 1 || work < parallelThreshold {
             if usesDotProducts(m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB) {
                 dotProducts(a, b, c, m: m, n: n, k: k, accumulate: accumulate)
                 return
             }
-            serial(a, b, c, rows: 0..<m, columns: 0..<n, m: m, n: n, k: k, kRange: 0..<k,
-                   transposeA: transposeA, transposeB: transposeB, accumulate: accumulate, nr: nr)
+            serial(
+                a, b, c, rows: 0..<m, columns: 0..<n, m: m, n: n, k: k, kRange: 0..<k,
+                transposeA: transposeA, transposeB: transposeB, accumulate: accumulate, nr: nr)
             return
         }
         let shared = Shared(a: a, b: b, c: c)
@@ -86,19 +89,23 @@ enum FastMatrixMultiply {
             // Split the rows of C; round the split to whole micro-tiles.
             let tiles = (m + mr - 1) / mr
             DispatchQueue.concurrentPerform(iterations: threads) { t in
-                let lo = min(m, tiles * t / threads * mr), hi = min(m, tiles * (t + 1) / threads * mr)
+                let lo = min(m, tiles * t / threads * mr)
+                let hi = min(m, tiles * (t + 1) / threads * mr)
                 if lo < hi {
-                    serial(shared.a, shared.b, shared.c, rows: lo..<hi, columns: 0..<n, m: m, n: n, k: k, kRange: 0..<k,
-                           transposeA: transposeA, transposeB: transposeB, accumulate: accumulate, nr: nr)
+                    serial(
+                        shared.a, shared.b, shared.c, rows: lo..<hi, columns: 0..<n, m: m, n: n, k: k, kRange: 0..<k,
+                        transposeA: transposeA, transposeB: transposeB, accumulate: accumulate, nr: nr)
                 }
             }
         } else if columnsCost <= kCost && columnsCost < Int.max {
             let tiles = (n + nr - 1) / nr
             DispatchQueue.concurrentPerform(iterations: threads) { t in
-                let lo = min(n, tiles * t / threads * nr), hi = min(n, tiles * (t + 1) / threads * nr)
+                let lo = min(n, tiles * t / threads * nr)
+                let hi = min(n, tiles * (t + 1) / threads * nr)
                 if lo < hi {
-                    serial(shared.a, shared.b, shared.c, rows: 0..<m, columns: lo..<hi, m: m, n: n, k: k, kRange: 0..<k,
-                           transposeA: transposeA, transposeB: transposeB, accumulate: accumulate, nr: nr)
+                    serial(
+                        shared.a, shared.b, shared.c, rows: 0..<m, columns: lo..<hi, m: m, n: n, k: k, kRange: 0..<k,
+                        transposeA: transposeA, transposeB: transposeB, accumulate: accumulate, nr: nr)
                 }
             }
         } else if kCost < Int.max {
@@ -108,28 +115,35 @@ enum FastMatrixMultiply {
             defer { partials.deallocate() }
             let scratch = Shared(a: a, b: b, c: partials)
             DispatchQueue.concurrentPerform(iterations: threads) { t in
-                let lo = k * t / threads, hi = k * (t + 1) / threads
+                let lo = k * t / threads
+                let hi = k * (t + 1) / threads
                 let target = t == 0 ? shared.c : scratch.c + (t - 1) * m * n
-                serial(shared.a, shared.b, target, rows: 0..<m, columns: 0..<n, m: m, n: n, k: k, kRange: lo..<hi,
-                       transposeA: transposeA, transposeB: transposeB, accumulate: t == 0 ? accumulate : false, nr: nr)
+                serial(
+                    shared.a, shared.b, target, rows: 0..<m, columns: 0..<n, m: m, n: n, k: k, kRange: lo..<hi,
+                    transposeA: transposeA, transposeB: transposeB, accumulate: t == 0 ? accumulate : false, nr: nr)
             }
             for t in 1..<threads {
                 let part = partials + (t - 1) * m * n
                 for i in 0..<(m * n) { c[i] += part[i] }
             }
         } else {
-            serial(a, b, c, rows: 0..<m, columns: 0..<n, m: m, n: n, k: k, kRange: 0..<k,
-                   transposeA: transposeA, transposeB: transposeB, accumulate: accumulate, nr: nr)
+            serial(
+                a, b, c, rows: 0..<m, columns: 0..<n, m: m, n: n, k: k, kRange: 0..<k,
+                transposeA: transposeA, transposeB: transposeB, accumulate: accumulate, nr: nr)
         }
     }
 
     /// One thread's share: rows `rows` and columns `columns` of C, over the products in
     /// `kRange` of K.
-    static func serial(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
-                       rows: Range<Int>, columns: Range<Int>, m: Int, n: Int, k: Int, kRange: Range<Int>,
-                       transposeA: Bool, transposeB: Bool, accumulate: Bool, nr: Int) {
+    static func serial(
+        _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
+        rows: Range<Int>, columns: Range<Int>, m: Int, n: Int, k: Int, kRange: Range<Int>,
+        transposeA: Bool, transposeB: Bool, accumulate: Bool, nr: Int
+    ) {
         if kRange.isEmpty {
-            if !accumulate { for i in rows { (c + i * n + columns.lowerBound).update(repeating: 0, count: columns.count) } }
+            if !accumulate {
+                for i in rows { (c + i * n + columns.lowerBound).update(repeating: 0, count: columns.count) }
+            }
             return
         }
         // A row-major A is read where it lies (note 2); only a transposed one is packed.
@@ -139,9 +153,14 @@ enum FastMatrixMultiply {
         let kcMax = (kRange.count + blocks - 1) / blocks
         let packedB = UnsafeMutableRawPointer.allocate(byteCount: kcMax * roundUp(min(n, nc), nr) * 4, alignment: 64)
             .bindMemory(to: Float.self, capacity: kcMax * roundUp(min(n, nc), nr))
-        let packedA = UnsafeMutableRawPointer.allocate(byteCount: packsA ? roundUp(mc, mr) * kcMax * 4 : 0, alignment: 64)
-            .bindMemory(to: Float.self, capacity: packsA ? roundUp(mc, mr) * kcMax : 0)
-        defer { packedA.deallocate(); packedB.deallocate() }
+        let packedA = UnsafeMutableRawPointer.allocate(
+            byteCount: packsA ? roundUp(mc, mr) * kcMax * 4 : 0, alignment: 64
+        )
+        .bindMemory(to: Float.self, capacity: packsA ? roundUp(mc, mr) * kcMax : 0)
+        defer {
+            packedA.deallocate()
+            packedB.deallocate()
+        }
 
         var jc = columns.lowerBound
         while jc < columns.upperBound {
@@ -167,14 +186,18 @@ enum FastMatrixMultiply {
                             let rowsHere = min(mr, mcb - ir)
                             // The tile's rows of A: in a packed strip (6 values per step along
                             // K), or in A itself (row i + r at (i + r)·k, one value per step).
-                            let (tileA, rowStride, step) = packsA ? (UnsafePointer(packedA + ir * kcb), 1, mr)
-                                                                  : (a + (ic + ir) * k + pc, k, 1)
+                            let (tileA, rowStride, step) =
+                                packsA
+                                ? (UnsafePointer(packedA + ir * kcb), 1, mr)
+                                : (a + (ic + ir) * k + pc, k, 1)
                             if wide {
-                                wideMicroKernel(kcb, tileA, rowStride, step, packedB + jr * kcb,
-                                                c + (ic + ir) * n + jc + jr, n, rowsHere, cols, overwrite)
+                                wideMicroKernel(
+                                    kcb, tileA, rowStride, step, packedB + jr * kcb,
+                                    c + (ic + ir) * n + jc + jr, n, rowsHere, cols, overwrite)
                             } else {
-                                microKernel(kcb, tileA, rowStride, step, packedB + jr * kcb,
-                                            c + (ic + ir) * n + jc + jr, n, rowsHere, cols, overwrite)
+                                microKernel(
+                                    kcb, tileA, rowStride, step, packedB + jr * kcb,
+                                    c + (ic + ir) * n + jc + jr, n, rowsHere, cols, overwrite)
                             }
                             ir += mr
                         }
@@ -192,8 +215,10 @@ enum FastMatrixMultiply {
 
     /// Packs op(B)[k0..<k0+kcb, j0..<j0+ncb] into strips 16 columns wide: strip s holds,
     /// for each p, the 16 values op(B)[k0+p][j0+16s ..< j0+16s+16], zero-padded.
-    static func packB(_ b: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, k0: Int, kcb: Int,
-                      j0: Int, ncb: Int, n: Int, k: Int, transposed: Bool, nr: Int) {
+    static func packB(
+        _ b: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, k0: Int, kcb: Int,
+        j0: Int, ncb: Int, n: Int, k: Int, transposed: Bool, nr: Int
+    ) {
         var dst = out
         var js = 0
         while js < ncb {
@@ -204,8 +229,9 @@ enum FastMatrixMultiply {
                     let src = b + (k0 + p) * n + j0 + js
                     if cols == nr {
                         for j in stride(from: 0, to: nr, by: 16) {
-                            UnsafeMutableRawPointer(dst + j).storeBytes(of: UnsafeRawPointer(src + j).loadUnaligned(as: SIMD16<Float>.self),
-                                                                        as: SIMD16<Float>.self)
+                            UnsafeMutableRawPointer(dst + j).storeBytes(
+                                of: UnsafeRawPointer(src + j).loadUnaligned(as: SIMD16<Float>.self),
+                                as: SIMD16<Float>.self)
                         }
                     } else {
                         for j in 0..<cols { dst[j] = src[j] }
@@ -221,9 +247,15 @@ enum FastMatrixMultiply {
                     var d = dst + j
                     if j < cols {
                         let src = b + (j0 + js + j) * k + k0
-                        for p in 0..<kcb { d.pointee = src[p]; d += nr }
+                        for p in 0..<kcb {
+                            d.pointee = src[p]
+                            d += nr
+                        }
                     } else {
-                        for _ in 0..<kcb { d.pointee = 0; d += nr }
+                        for _ in 0..<kcb {
+                            d.pointee = 0
+                            d += nr
+                        }
                     }
                 }
                 dst += nr * kcb
@@ -235,20 +267,22 @@ enum FastMatrixMultiply {
     /// Packs op(A)[i0..<i0+mcb, k0..<k0+kcb] of a transposed A (stored K×M) into strips
     /// 6 rows tall: strip s holds, for each p, the 6 values op(A)[i0+6s ..< i0+6s+6][k0+p],
     /// zero-padded. (A row-major A needs no packing: see note 2.)
-    static func packA(_ a: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, i0: Int, mcb: Int,
-                      k0: Int, kcb: Int, m: Int, k: Int) {
+    static func packA(
+        _ a: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, i0: Int, mcb: Int,
+        k0: Int, kcb: Int, m: Int, k: Int
+    ) {
         var dst = out
-        var is_ = 0
-        while is_ < mcb {
-            let rows = min(mr, mcb - is_)
+        var rowStart = 0
+        while rowStart < mcb {
+            let rows = min(mr, mcb - rowStart)
             for p in 0..<kcb {
-                let src = a + (k0 + p) * m + i0 + is_
+                let src = a + (k0 + p) * m + i0 + rowStart
                 let d = dst + p * mr
                 for r in 0..<rows { d[r] = src[r] }
                 for r in rows..<mr { d[r] = 0 }
             }
             dst += mr * kcb
-            is_ += mr
+            rowStart += mr
         }
     }
 
@@ -265,17 +299,24 @@ enum FastMatrixMultiply {
     /// out of the 16 registers and keeps four accumulators on the stack (half the speed,
     /// seen in the disassembly). A 16-wide row keeps each broadcast next to its two FMAs.
     @inline(__always)
-    static func microKernel(_ kc: Int, _ a: UnsafePointer<Float>, _ rowStride: Int, _ step: Int,
-                            _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, _ ldc: Int,
-                            _ rows: Int, _ cols: Int, _ overwrite: Bool) {
+    static func microKernel(
+        _ kc: Int, _ a: UnsafePointer<Float>, _ rowStride: Int, _ step: Int,
+        _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, _ ldc: Int,
+        _ rows: Int, _ cols: Int, _ overwrite: Bool
+    ) {
         typealias V = SIMD16<Float>
-        var c0 = V(), c1 = V(), c2 = V(), c3 = V(), c4 = V(), c5 = V()
+        var c0 = V()
+        var c1 = V()
+        var c2 = V()
+        var c3 = V()
+        var c4 = V()
+        var c5 = V()
         let (a0, a1, a2, a3, a4, a5) = tileRows(a, rowStride, rows)
         var p = 0
         var pb = UnsafeRawPointer(b)
         for _ in 0..<kc {
-            let b0 = pb.load(as: V.self)                          // 16 floats of B
-            c0 = c0.addingProduct(V(repeating: a0[p]), b0)        // one value of A, broadcast
+            let b0 = pb.load(as: V.self)  // 16 floats of B
+            c0 = c0.addingProduct(V(repeating: a0[p]), b0)  // one value of A, broadcast
             c1 = c1.addingProduct(V(repeating: a1[p]), b0)
             c2 = c2.addingProduct(V(repeating: a2[p]), b0)
             c3 = c3.addingProduct(V(repeating: a3[p]), b0)
@@ -291,36 +332,65 @@ enum FastMatrixMultiply {
     /// point at the last real row again: they compute values that `finish` then drops.
     @inline(__always)
     static func tileRows(_ a: UnsafePointer<Float>, _ rowStride: Int, _ rows: Int)
-        -> (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>,
-            UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>) {
+        -> (
+            UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>,
+            UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>
+        )
+    {
         let last = rows - 1
-        return (a, a + min(1, last) * rowStride, a + min(2, last) * rowStride,
-                a + min(3, last) * rowStride, a + min(4, last) * rowStride, a + min(5, last) * rowStride)
+        return (
+            a, a + min(1, last) * rowStride, a + min(2, last) * rowStride,
+            a + min(3, last) * rowStride, a + min(4, last) * rowStride, a + min(5, last) * rowStride
+        )
     }
 
     /// The AVX-512 kernel: a 6×32 tile, two SIMD16<Float> accumulators a row (12 of the 32
     /// registers), so each broadcast feeds two FMAs. Otherwise as `microKernel`; the two
     /// 16-wide halves of the tile are written by `finish` one after the other.
     @inline(__always)
-    static func wideMicroKernel(_ kc: Int, _ a: UnsafePointer<Float>, _ rowStride: Int, _ step: Int,
-                                _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, _ ldc: Int,
-                                _ rows: Int, _ cols: Int, _ overwrite: Bool) {
+    static func wideMicroKernel(
+        _ kc: Int, _ a: UnsafePointer<Float>, _ rowStride: Int, _ step: Int,
+        _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, _ ldc: Int,
+        _ rows: Int, _ cols: Int, _ overwrite: Bool
+    ) {
         typealias V = SIMD16<Float>
-        var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V()
-        var c30 = V(), c31 = V(), c40 = V(), c41 = V(), c50 = V(), c51 = V()
-        let size = MemoryLayout<V>.size              // bytes of one vector: the second one's offset
+        var c00 = V()
+        var c01 = V()
+        var c10 = V()
+        var c11 = V()
+        var c20 = V()
+        var c21 = V()
+        var c30 = V()
+        var c31 = V()
+        var c40 = V()
+        var c41 = V()
+        var c50 = V()
+        var c51 = V()
+        let size = MemoryLayout<V>.size  // bytes of one vector: the second one's offset
         let (a0, a1, a2, a3, a4, a5) = tileRows(a, rowStride, rows)
         var p = 0
         var pb = UnsafeRawPointer(b)
         for _ in 0..<kc {
             let b0 = pb.load(as: V.self)
             let b1 = pb.load(fromByteOffset: size, as: V.self)
-            var x = V(repeating: a0[p]); c00 = c00.addingProduct(x, b0); c01 = c01.addingProduct(x, b1)
-            x = V(repeating: a1[p]); c10 = c10.addingProduct(x, b0); c11 = c11.addingProduct(x, b1)
-            x = V(repeating: a2[p]); c20 = c20.addingProduct(x, b0); c21 = c21.addingProduct(x, b1)
-            x = V(repeating: a3[p]); c30 = c30.addingProduct(x, b0); c31 = c31.addingProduct(x, b1)
-            x = V(repeating: a4[p]); c40 = c40.addingProduct(x, b0); c41 = c41.addingProduct(x, b1)
-            x = V(repeating: a5[p]); c50 = c50.addingProduct(x, b0); c51 = c51.addingProduct(x, b1)
+            var x = V(repeating: a0[p])
+            c00 = c00.addingProduct(x, b0)
+            c01 = c01.addingProduct(x, b1)
+            x = V(repeating: a1[p])
+            c10 = c10.addingProduct(x, b0)
+            c11 = c11.addingProduct(x, b1)
+            x = V(repeating: a2[p])
+            c20 = c20.addingProduct(x, b0)
+            c21 = c21.addingProduct(x, b1)
+            x = V(repeating: a3[p])
+            c30 = c30.addingProduct(x, b0)
+            c31 = c31.addingProduct(x, b1)
+            x = V(repeating: a4[p])
+            c40 = c40.addingProduct(x, b0)
+            c41 = c41.addingProduct(x, b1)
+            x = V(repeating: a5[p])
+            c50 = c50.addingProduct(x, b0)
+            c51 = c51.addingProduct(x, b1)
             p &+= step
             pb += 2 * size
         }
@@ -332,22 +402,39 @@ enum FastMatrixMultiply {
     /// for a whole 6×16 tile; for an edge tile spilled to a scratch tile on the stack
     /// first, and only the part that lies inside C written.
     @inline(__always)
-    static func finish(_ r: (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>),
-                       _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ rows: Int, _ cols: Int, _ overwrite: Bool) {
+    static func finish(
+        _ r: (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>),
+        _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ rows: Int, _ cols: Int, _ overwrite: Bool
+    ) {
         typealias V = SIMD16<Float>
         if rows == mr && cols == 16 {
             @inline(__always) func put(_ row: Int, _ v: V) {
                 let p = UnsafeMutableRawPointer(c + row * ldc)
                 p.storeBytes(of: overwrite ? v : p.loadUnaligned(as: V.self) + v, as: V.self)
             }
-            put(0, r.0); put(1, r.1); put(2, r.2); put(3, r.3); put(4, r.4); put(5, r.5)
+            put(0, r.0)
+            put(1, r.1)
+            put(2, r.2)
+            put(3, r.3)
+            put(4, r.4)
+            put(5, r.5)
         } else {
             withUnsafeTemporaryAllocation(of: V.self, capacity: 6) { tile in
-                tile[0] = r.0; tile[1] = r.1; tile[2] = r.2; tile[3] = r.3; tile[4] = r.4; tile[5] = r.5
+                tile[0] = r.0
+                tile[1] = r.1
+                tile[2] = r.2
+                tile[3] = r.3
+                tile[4] = r.4
+                tile[5] = r.5
                 let t = UnsafeRawPointer(tile.baseAddress!).assumingMemoryBound(to: Float.self)
                 for row in 0..<rows {
-                    let src = t + row * 16, dst = c + row * ldc
-                    if overwrite { for j in 0..<cols { dst[j] = src[j] } } else { for j in 0..<cols { dst[j] += src[j] } }
+                    let src = t + row * 16
+                    let dst = c + row * ldc
+                    if overwrite {
+                        for j in 0..<cols { dst[j] = src[j] }
+                    } else {
+                        for j in 0..<cols { dst[j] += src[j] }
+                    }
                 }
             }
         }

@@ -38,7 +38,10 @@ func parallelFor(_ count: Int, cost: Int, _ body: (Range<Int>) -> Void) {
 /// telling `body` which part it runs, for work that keeps a partial result per part
 /// (a weight gradient summed over images, added up afterwards in part order).
 func parallelParts(_ count: Int, parts: Int, _ body: (_ part: Int, Range<Int>) -> Void) {
-    if parts <= 1 { body(0, 0..<count); return }
+    if parts <= 1 {
+        body(0, 0..<count)
+        return
+    }
     withoutActuallyEscaping(body) { body in
         let shared = SendablePartBody(body: body)
         DispatchQueue.concurrentPerform(iterations: parts) { t in

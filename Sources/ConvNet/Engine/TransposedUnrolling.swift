@@ -25,9 +25,9 @@ struct WindowGeometry {
         outputWidth = (width + 2 * padding - filterWidth) / stride + 1
     }
 
-    var imageSize: Int { channels * height * width }             // C·H·W
-    var windowsPerImage: Int { outputHeight * outputWidth }      // OH·OW
-    var rowLength: Int { channels * filterHeight * filterWidth } // C·FH·FW
+    var imageSize: Int { channels * height * width }  // C·H·W
+    var windowsPerImage: Int { outputHeight * outputWidth }  // OH·OW
+    var rowLength: Int { channels * filterHeight * filterWidth }  // C·FH·FW
 
     /// Window xo's filter column j reads image column xo·stride + shift (shift = j − padding).
     /// That column is inside the image for xo in first..<last; the others are padding.
@@ -64,7 +64,10 @@ func im2colTransposedImage(_ image: UnsafePointer<Float>, _ colT: UnsafeMutableP
     }
     forEachTransposedRow(g) { offset, imageRow, shift, first, last in
         let d = colT + offset
-        guard let imageRow else { d.update(repeating: 0, count: ow); return }   // a row of padding
+        guard let imageRow else {
+            d.update(repeating: 0, count: ow)
+            return
+        }  // a row of padding
         let row = image + imageRow
         for xo in 0..<first { d[xo] = 0 }
         if g.stride == 1 {
@@ -83,16 +86,23 @@ func im2colTransposedImage(_ image: UnsafePointer<Float>, _ colT: UnsafeMutableP
 @inline(__always)
 private func copy(from source: UnsafePointer<Float>, to destination: UnsafeMutablePointer<Float>, count: Int) {
     @inline(__always) func eight(_ i: Int) {
-        UnsafeMutableRawPointer(destination + i).storeBytes(of: UnsafeRawPointer(source + i).loadUnaligned(as: SIMD8<Float>.self),
-                                                            as: SIMD8<Float>.self)
+        UnsafeMutableRawPointer(destination + i).storeBytes(
+            of: UnsafeRawPointer(source + i).loadUnaligned(as: SIMD8<Float>.self),
+            as: SIMD8<Float>.self)
     }
     var i = 0
     while i + 8 <= count {
         eight(i)
         i += 8
     }
-    if i < count && count >= 8 { eight(count - 8); return }
-    while i < count { destination[i] = source[i]; i += 1 }
+    if i < count && count >= 8 {
+        eight(count - 8)
+        return
+    }
+    while i < count {
+        destination[i] = source[i]
+        i += 1
+    }
 }
 
 /// The adjoint of im2colTransposedImage: adds the (C·FH·FW) × (OH·OW) matrix at `colT`
@@ -100,7 +110,7 @@ private func copy(from source: UnsafePointer<Float>, to destination: UnsafeMutab
 /// row adds onto whole stretches of the image's rows, eight or sixteen floats at a time.
 func col2imTransposedImage(_ colT: UnsafePointer<Float>, _ image: UnsafeMutablePointer<Float>, _ g: WindowGeometry) {
     forEachTransposedRow(g) { offset, imageRow, shift, first, last in
-        guard let imageRow else { return }           // rows of padding collect nothing
+        guard let imageRow else { return }  // rows of padding collect nothing
         let (s, row) = (colT + offset, image + imageRow)
         if g.stride == 1 {
             let dst = row + shift
@@ -119,8 +129,10 @@ func col2imTransposedImage(_ colT: UnsafePointer<Float>, _ image: UnsafeMutableP
 ///     shift     window xo reads column xo·stride + shift of that image row
 ///     first, last  the windows whose column lies inside the image (the rest read padding)
 @inline(__always)
-private func forEachTransposedRow(_ g: WindowGeometry,
-                                  _ body: (_ offset: Int, _ imageRow: Int?, _ shift: Int, _ first: Int, _ last: Int) -> Void) {
+private func forEachTransposedRow(
+    _ g: WindowGeometry,
+    _ body: (_ offset: Int, _ imageRow: Int?, _ shift: Int, _ first: Int, _ last: Int) -> Void
+) {
     var offset = 0
     for ch in 0..<g.channels {
         for i in 0..<g.filterHeight {

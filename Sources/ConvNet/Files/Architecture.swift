@@ -31,8 +31,9 @@ extension Network {
     public convenience init(architecture text: String) throws {
         var lines = text.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
         guard let first = lines.first, first.first == "input", first.count >= 2,
-              let shape = Optional(first.dropFirst().compactMap { Int($0) }), shape.count == first.count - 1,
-              shape.allSatisfy({ $0 > 0 && $0 <= 1 << 20 }) else {
+            let shape = Optional(first.dropFirst().compactMap { Int($0) }), shape.count == first.count - 1,
+            shape.allSatisfy({ $0 > 0 && $0 <= 1 << 20 })
+        else {
             throw ShapeError("the architecture must start with a line such as \"input 1 28 28\"")
         }
         lines.removeFirst()
@@ -41,7 +42,7 @@ extension Network {
             layers.append(try makeLayer(words, line: i + 2))
         }
         self.init(layers: layers, inputShape: shape)
-        _ = try summary()        // the sizes must fit together
+        _ = try summary()  // the sizes must fit together
     }
 }
 

@@ -74,8 +74,10 @@ public enum ModelFile {
             stat.append(UInt64(state.count))
             stat.append(state)
         }
-        return [("ARCH", Array(network.architecture.utf8)), ("PARM", encodeTensors(network.parameters.map(\.value))),
-                ("STAT", stat.bytes)]
+        return [
+            ("ARCH", Array(network.architecture.utf8)), ("PARM", encodeTensors(network.parameters.map(\.value))),
+            ("STAT", stat.bytes),
+        ]
     }
 
     /// UInt32 count, then per tensor: UInt32 rank, the sizes, the values (PARM and BEST).
@@ -95,23 +97,30 @@ public enum ModelFile {
         var reader = ByteReader(bytes: bytes, path: path)
         let count = Int(try reader.uint32())
         guard count == parameters.count else {
-            throw ModelFileError.malformed(path: path, detail: "it holds \(count) parameter tensors, the architecture needs \(parameters.count)")
+            throw ModelFileError.malformed(
+                path: path, detail: "it holds \(count) parameter tensors, the architecture needs \(parameters.count)")
         }
         let values = try parameters.map { p -> Tensor in
             let rank = Int(try reader.uint32())
             guard rank <= 8 else { throw ModelFileError.malformed(path: path, detail: "a parameter of rank \(rank)") }
             let shape = try (0..<rank).map { _ in Int(try reader.uint32()) }
             guard shape == p.value.shape else {
-                throw ModelFileError.malformed(path: path, detail: "parameter \(p.name) has shape \(shape), the architecture needs \(p.value.shape)")
+                throw ModelFileError.malformed(
+                    path: path,
+                    detail: "parameter \(p.name) has shape \(shape), the architecture needs \(p.value.shape)")
             }
             return Tensor(shape: shape, data: try reader.floats(p.value.count))
         }
-        guard reader.atEnd else { throw ModelFileError.malformed(path: path, detail: "extra bytes after the parameters") }
+        guard reader.atEnd else {
+            throw ModelFileError.malformed(path: path, detail: "extra bytes after the parameters")
+        }
         return values
     }
 
     static func setParameters(of network: Network, from sections: [String: [UInt8]], path: String) throws {
-        guard let bytes = sections["PARM"] else { throw ModelFileError.malformed(path: path, detail: "it has no parameters section") }
+        guard let bytes = sections["PARM"] else {
+            throw ModelFileError.malformed(path: path, detail: "it has no parameters section")
+        }
         let parameters = network.parameters
         let values = try decodeTensors(bytes, like: parameters, path: path)
         let states = try decodeStates(sections["STAT"], for: network, path: path)
@@ -133,10 +142,14 @@ public enum ModelFile {
         }
         let states = try network.layers.map { _ -> [Float] in
             let n = try reader.uint64()
-            guard n <= UInt64(bytes.count) else { throw ModelFileError.truncated(path: path, detail: "a layer state of \(n) numbers") }
+            guard n <= UInt64(bytes.count) else {
+                throw ModelFileError.truncated(path: path, detail: "a layer state of \(n) numbers")
+            }
             return try reader.floats(Int(n))
         }
-        guard reader.atEnd else { throw ModelFileError.malformed(path: path, detail: "extra bytes after the layer states") }
+        guard reader.atEnd else {
+            throw ModelFileError.malformed(path: path, detail: "extra bytes after the layer states")
+        }
         return states
     }
 
@@ -150,7 +163,9 @@ public enum ModelFile {
     }
 
     static func text(_ sections: [String: [UInt8]], _ tag: String, _ path: String) throws -> String {
-        guard let bytes = sections[tag] else { throw ModelFileError.malformed(path: path, detail: "it has no \(tag) section") }
+        guard let bytes = sections[tag] else {
+            throw ModelFileError.malformed(path: path, detail: "it has no \(tag) section")
+        }
         guard let s = String(validating: bytes, as: UTF8.self) else {
             throw ModelFileError.malformed(path: path, detail: "its \(tag) section is not text")
         }
@@ -186,14 +201,18 @@ public enum ModelFile {
         var reader = ByteReader(bytes: bytes, path: path)
         reader.position = 8
         let version = try reader.uint32()
-        guard version == ModelFile.version else { throw ModelFileError.unsupportedVersion(path: path, version: version) }
+        guard version == ModelFile.version else {
+            throw ModelFileError.unsupportedVersion(path: path, version: version)
+        }
         var sections: [String: [UInt8]] = [:]
         while true {
             let start = reader.position
             let tag = String(decoding: try reader.bytes(4), as: UTF8.self)
             let length = try reader.uint64()
             guard length <= UInt64(bytes.count - reader.position) else {
-                throw ModelFileError.truncated(path: path, detail: "section \(tag) says \(length) bytes, only \(bytes.count - reader.position) follow")
+                throw ModelFileError.truncated(
+                    path: path,
+                    detail: "section \(tag) says \(length) bytes, only \(bytes.count - reader.position) follow")
             }
             let payload = Array(try reader.bytes(Int(length)))
             if tag == "END " {
@@ -218,7 +237,8 @@ public enum ModelFile {
         defer { try? handle.close() }
         let size = (try? handle.seekToEnd()) ?? 0
         guard size <= UInt64(maximumBytes) else {
-            throw ModelFileError.malformed(path: path, detail: "it is \(size) bytes, more than the \(maximumBytes) a model may have")
+            throw ModelFileError.malformed(
+                path: path, detail: "it is \(size) bytes, more than the \(maximumBytes) a model may have")
         }
         try? handle.seek(toOffset: 0)
         guard let data = try? handle.readToEnd() ?? Data() else { throw ModelFileError.unreadable(path: path) }
@@ -247,16 +267,20 @@ public enum ModelFileError: Error, CustomStringConvertible, Equatable {
         case .isADirectory(let p): return "\(p): is a directory, not a model file"
         case .unreadable(let p): return "\(p): cannot be read (check its permissions)"
         case .notAModel(let p): return "\(p): not a model file of this course (it does not start with CNNMODEL)"
-        case .unsupportedVersion(let p, let v): return "\(p): model file version \(v), this course reads version \(ModelFile.version)"
-        case .truncated(let p, let d): return "\(p): the file is truncated (\(d)); it was probably not written completely"
+        case .unsupportedVersion(let p, let v):
+            return "\(p): model file version \(v), this course reads version \(ModelFile.version)"
+        case .truncated(let p, let d):
+            return "\(p): the file is truncated (\(d)); it was probably not written completely"
         case .checksumMismatch(let p): return "\(p): the checksum does not match; the file is damaged"
         case .malformed(let p, let d): return "\(p): not a valid model file: \(d)"
         case .architectureMismatch(let p, let file, let expected):
-            return "\(p): the file holds a different network.\n  file:     \(file.replacingOccurrences(of: "\n", with: " | "))"
+            return
+                "\(p): the file holds a different network.\n  file:     \(file.replacingOccurrences(of: "\n", with: " | "))"
                 + "\n  expected: \(expected.replacingOccurrences(of: "\n", with: " | "))"
         case .notACheckpoint(let p): return "\(p): a model file, not a training checkpoint (it has no trainer state)"
         case .unwritable(let p, let r): return "\(p): cannot write the file: \(r)"
-        case .unsavableLayer(let p, let l): return "\(p): not written: \(l) cannot be saved in a model file (it is not a SavableLayer)"
+        case .unsavableLayer(let p, let l):
+            return "\(p): not written: \(l) cannot be saved in a model file (it is not a SavableLayer)"
         }
     }
 }
@@ -279,7 +303,10 @@ func writeAtomically(_ bytes: [UInt8], to path: String, failingAfter limit: Int?
         while written < buffer.count {
             var chunk = buffer.count - written
             if let limit {
-                guard written < limit else { errno = ENOSPC; return false }
+                guard written < limit else {
+                    errno = ENOSPC
+                    return false
+                }
                 chunk = min(chunk, limit - written)
             }
             let n = write(fd, buffer.baseAddress! + written, chunk)
@@ -290,7 +317,10 @@ func writeAtomically(_ bytes: [UInt8], to path: String, failingAfter limit: Int?
     }
     let reason = String(cString: strerror(errno))
     close(fd)
-    guard ok else { unlink(temporary); throw ModelFileError.unwritable(path: path, reason: reason) }
+    guard ok else {
+        unlink(temporary)
+        throw ModelFileError.unwritable(path: path, reason: reason)
+    }
     guard rename(temporary, path) == 0 else {
         let reason = String(cString: strerror(errno))
         unlink(temporary)
@@ -330,7 +360,9 @@ struct ByteReader {
 
     mutating func bytes(_ n: Int) throws -> ArraySlice<UInt8> {
         guard n >= 0, n <= bytes.count - position else {
-            throw ModelFileError.truncated(path: path, detail: "needed \(n) more bytes at offset \(position), the file has \(bytes.count - position)")
+            throw ModelFileError.truncated(
+                path: path,
+                detail: "needed \(n) more bytes at offset \(position), the file has \(bytes.count - position)")
         }
         defer { position += n }
         return bytes[position..<(position + n)]

@@ -27,7 +27,9 @@ public protocol SavableLayer: Layer {
 extension SavableLayer {
     public var savedState: [Float] { [] }
     public func restore(savedState: [Float]) throws {
-        guard savedState.isEmpty else { throw ShapeError("\(name) keeps no state, the file has \(savedState.count) numbers for it") }
+        guard savedState.isEmpty else {
+            throw ShapeError("\(name) keeps no state, the file has \(savedState.count) numbers for it")
+        }
     }
 }
 
@@ -35,7 +37,7 @@ extension SavableLayer {
 /// when it reads its sizes, so that a damaged file cannot ask for gigabytes of weights.
 public struct ArchitectureLine {
     public let words: [String]
-    public let number: Int          // the line's number in the text, for messages
+    public let number: Int  // the line's number in the text, for messages
 
     public init(words: [String], number: Int) { (self.words, self.number) = (words, number) }
 
@@ -69,8 +71,10 @@ public struct ArchitectureLine {
 /// layer from elsewhere (a test's, a learner's) registers itself.
 public enum LayerRegistry {
     nonisolated(unsafe) private static var types: [String: SavableLayer.Type] = Dictionary(
-        uniqueKeysWithValues: ([Convolution.self, MaxPooling.self, AveragePooling.self, Affine.self, ReLU.self, Sigmoid.self,
-                                Flatten.self, Dropout.self] as [SavableLayer.Type]).map { ($0.keyword, $0) })
+        uniqueKeysWithValues: ([
+            Convolution.self, MaxPooling.self, AveragePooling.self, Affine.self, ReLU.self, Sigmoid.self,
+            Flatten.self, Dropout.self,
+        ] as [SavableLayer.Type]).map { ($0.keyword, $0) })
 
     /// Makes `type` loadable from model files (call it before loading; registering twice is harmless).
     public static func register(_ type: SavableLayer.Type) { types[type.keyword] = type }

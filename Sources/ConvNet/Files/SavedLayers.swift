@@ -5,15 +5,18 @@
 extension Convolution: SavableLayer {
     public static let keyword = "convolution"
     public var architectureWords: [String] {
-        ["filters", "\(filterCount)", "channels", "\(channels)", "size", "\(filterHeight)", "\(filterWidth)",
-         "stride", "\(stride)", "padding", "\(padding)"]
+        [
+            "filters", "\(filterCount)", "channels", "\(channels)", "size", "\(filterHeight)", "\(filterWidth)",
+            "stride", "\(stride)", "padding", "\(padding)",
+        ]
     }
     public convenience init(architectureWords line: ArchitectureLine) throws {
         try line.expect([1: "filters", 3: "channels", 5: "size", 8: "stride", 10: "padding"])
         let (f, c, fh, fw) = (try line.size(at: 2), try line.size(at: 4), try line.size(at: 6), try line.size(at: 7))
         guard f * c * fh * fw <= 1 << 24 else { throw line.error("convolution too large") }
-        self.init(weights: .zeros([f, c, fh, fw]), bias: .zeros([f]), stride: try line.size(at: 9),
-                  padding: try line.size(at: 11, allowZero: true))
+        self.init(
+            weights: .zeros([f, c, fh, fw]), bias: .zeros([f]), stride: try line.size(at: 9),
+            padding: try line.size(at: 11, allowZero: true))
     }
 }
 
@@ -32,8 +35,9 @@ extension WindowPooling {
     }
     public init(architectureWords line: ArchitectureLine) throws {
         try line.expect([1: "size", 4: "stride", 6: "padding"])
-        self.init(poolHeight: try line.size(at: 2), poolWidth: try line.size(at: 3), stride: try line.size(at: 5),
-                  padding: try line.size(at: 7, allowZero: true))
+        self.init(
+            poolHeight: try line.size(at: 2), poolWidth: try line.size(at: 3), stride: try line.size(at: 5),
+            padding: try line.size(at: 7, allowZero: true))
     }
 }
 
@@ -45,7 +49,9 @@ extension Affine: SavableLayer {
     public var architectureWords: [String] { ["\(inputSize)", "\(outputSize)"] }
     public convenience init(architectureWords line: ArchitectureLine) throws {
         let (d, m) = (try line.size(at: 1), try line.size(at: 2))
-        guard line.words.count == 3, d * m <= 1 << 26 else { throw line.error("expected \"affine D M\" with D·M ≤ 2^26") }
+        guard line.words.count == 3, d * m <= 1 << 26 else {
+            throw line.error("expected \"affine D M\" with D·M ≤ 2^26")
+        }
         self.init(weights: .zeros([d, m]), bias: .zeros([m]))
     }
 }
@@ -55,7 +61,9 @@ extension Dropout: SavableLayer {
     public var architectureWords: [String] { ["\(ratio)", "seed", "\(seed)"] }
     public convenience init(architectureWords line: ArchitectureLine) throws {
         try line.expect([2: "seed"])
-        guard line.words.count == 4, let ratio = Float(line.words[1]), ratio >= 0, ratio < 1, let seed = UInt64(line.words[3]) else {
+        guard line.words.count == 4, let ratio = Float(line.words[1]), ratio >= 0, ratio < 1,
+            let seed = UInt64(line.words[3])
+        else {
             throw line.error("expected \"dropout RATIO seed N\" with 0 ≤ RATIO < 1")
         }
         self.init(ratio: ratio, seed: seed)
@@ -64,10 +72,15 @@ extension Dropout: SavableLayer {
     /// drawn: its 64 bits as two 32-bit halves, each kept as a Float's bit pattern
     /// (stored and read back unchanged, never computed with).
     public var savedState: [Float] {
-        [Float(bitPattern: UInt32(truncatingIfNeeded: rng.state)), Float(bitPattern: UInt32(truncatingIfNeeded: rng.state >> 32))]
+        [
+            Float(bitPattern: UInt32(truncatingIfNeeded: rng.state)),
+            Float(bitPattern: UInt32(truncatingIfNeeded: rng.state >> 32)),
+        ]
     }
     public func restore(savedState: [Float]) throws {
-        guard savedState.count == 2 else { throw ShapeError("Dropout keeps 2 numbers of state, the file has \(savedState.count)") }
+        guard savedState.count == 2 else {
+            throw ShapeError("Dropout keeps 2 numbers of state, the file has \(savedState.count)")
+        }
         rng = SeededRandom(seed: UInt64(savedState[0].bitPattern) | UInt64(savedState[1].bitPattern) << 32)
     }
 }

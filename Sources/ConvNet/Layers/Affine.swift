@@ -1,3 +1,4 @@
+// swift-format-ignore-file
 /// Affine (fully connected): every output is a weighted sum of every input, plus a bias.
 ///
 ///     x:   N×… (any shape; each item is flattened to D numbers)

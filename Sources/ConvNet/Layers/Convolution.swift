@@ -1,3 +1,4 @@
+// swift-format-ignore-file
 /// Convolution: FN filters of C×FH×FW slide over the input; each output value is the sum
 /// of C·FH·FW products of a window with one filter, plus that filter's bias.
 ///

@@ -1,3 +1,4 @@
+// swift-format-ignore-file
 /// Dropout, the inverted kind: while training, each value is kept with probability
 /// 1 − ratio and the kept ones are divided by 1 − ratio; at test time the layer does
 /// nothing. The scaling during training keeps the mean activation the same in both modes,

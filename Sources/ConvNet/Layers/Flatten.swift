@@ -1,3 +1,4 @@
+// swift-format-ignore-file
 /// Flatten: N×C×H×W → N×(C·H·W). The numbers stay; only the shape changes.
 public final class Flatten: Layer {
     public var name: String { "Flatten" }

@@ -1,3 +1,4 @@
+// swift-format-ignore-file
 /// im2col: every filter-sized window of an image batch becomes one row of a matrix, so a
 /// convolution (or a pooling) becomes one operation on rows.
 ///

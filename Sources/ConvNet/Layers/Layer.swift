@@ -1,3 +1,4 @@
+// swift-format-ignore-file
 /// A learnable tensor and the gradient of the loss with respect to it. A class, so
 /// that a layer, the network and the optimizer all see the same numbers.
 public final class Parameter {

@@ -1,3 +1,4 @@
+// swift-format-ignore-file
 /// Max pooling. Each output keeps the largest value of its window, and backward sends
 /// the gradient only to the position that won (the argmax): the other inputs did not
 /// change the output, so their gradient is zero.

@@ -1,3 +1,4 @@
+// swift-format-ignore-file
 /// ReLU: out = max(0, x). Backward lets the gradient through where x was positive and
 /// blocks it where x was not (the mask).
 ///

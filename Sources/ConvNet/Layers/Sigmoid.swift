@@ -1,3 +1,4 @@
+// swift-format-ignore-file
 import Foundation
 
 /// Sigmoid: out = 1 / (1 + e^(−x)). Its derivative is out·(1 − out), so backward only

@@ -1,3 +1,4 @@
+// swift-format-ignore-file
 import Foundation
 
 /// Softmax of each row, computed stably: subtracting the row's maximum first changes

@@ -37,15 +37,20 @@ extension Trainer {
     public func resume(from path: String) throws {
         let sections = try ModelFile.readSections(path)
         try ModelFile.requireSameArchitecture(sections, as: network, path: path)
-        guard let optm = sections["OPTM"], sections["TRNR"] != nil else { throw ModelFileError.notACheckpoint(path: path) }
+        guard let optm = sections["OPTM"], sections["TRNR"] != nil else {
+            throw ModelFileError.notACheckpoint(path: path)
+        }
         let text = try ModelFile.text(sections, "TRNR", path)
         // Read everything first; change the trainer only when all of it made sense.
         var reader = ByteReader(bytes: optm, path: path)
         let nameLength = Int(try reader.uint32())
-        guard nameLength <= 64 else { throw ModelFileError.malformed(path: path, detail: "optimizer name of \(nameLength) bytes") }
+        guard nameLength <= 64 else {
+            throw ModelFileError.malformed(path: path, detail: "optimizer name of \(nameLength) bytes")
+        }
         let name = String(decoding: try reader.bytes(nameLength), as: UTF8.self)
         guard name == optimizer.name else {
-            throw ModelFileError.malformed(path: path, detail: "it was trained with \(name), this run uses \(optimizer.name)")
+            throw ModelFileError.malformed(
+                path: path, detail: "it was trained with \(name), this run uses \(optimizer.name)")
         }
         let arrayCount = Int(try reader.uint32())
         // As many arrays as this optimizer keeps for this network (it says how many).
@@ -55,16 +60,23 @@ extension Trainer {
         var state: [[Float]] = []
         for _ in 0..<arrayCount {
             let n = try reader.uint64()
-            guard n <= UInt64(optm.count) else { throw ModelFileError.truncated(path: path, detail: "optimizer array of \(n) numbers") }
+            guard n <= UInt64(optm.count) else {
+                throw ModelFileError.truncated(path: path, detail: "optimizer array of \(n) numbers")
+            }
             state.append(try reader.floats(Int(n)))
         }
         let parsed = try TrainerState(text: text, path: path)
         guard parsed.batchSize == options.batchSize, parsed.seed == options.seed else {
-            throw ModelFileError.malformed(path: path, detail: "it was made with batch size \(parsed.batchSize) and seed "
-                                           + "\(parsed.seed), this run uses \(options.batchSize) and \(options.seed)")
+            throw ModelFileError.malformed(
+                path: path,
+                detail: "it was made with batch size \(parsed.batchSize) and seed "
+                    + "\(parsed.seed), this run uses \(options.batchSize) and \(options.seed)")
         }
-        guard sections["STAT"] != nil || network.layers.allSatisfy({ ($0 as? SavableLayer)?.savedState.isEmpty ?? true }) else {
-            throw ModelFileError.malformed(path: path, detail: "it has no layer states (written by an earlier version); start without --resume")
+        guard
+            sections["STAT"] != nil || network.layers.allSatisfy({ ($0 as? SavableLayer)?.savedState.isEmpty ?? true })
+        else {
+            throw ModelFileError.malformed(
+                path: path, detail: "it has no layer states (written by an earlier version); start without --resume")
         }
         var best: [Tensor]?
         if let bytes = sections["BEST"] {
@@ -97,8 +109,9 @@ extension Trainer {
             "losses " + history.stepLosses.map { String($0.bitPattern, radix: 16) }.joined(separator: " "),
         ]
         for r in history.epochs {
-            lines.append("record \(r.epoch) \(hex(r.trainLoss)) \(hex(r.trainAccuracy)) \(hexOptional(r.validationAccuracy)) "
-                         + "\(hexOptional(r.testAccuracy)) \(hex(r.seconds))")
+            lines.append(
+                "record \(r.epoch) \(hex(r.trainLoss)) \(hex(r.trainAccuracy)) \(hexOptional(r.validationAccuracy)) "
+                    + "\(hexOptional(r.testAccuracy)) \(hex(r.seconds))")
         }
         return lines.joined(separator: "\n")
     }
@@ -127,7 +140,10 @@ struct TrainerState {
                 guard i < values.count, let v = Int(values[i]), v >= 0 else { throw bad(String(line)) }
                 return v
             }
-            func u64(_ s: String) throws -> UInt64 { guard let v = UInt64(s) else { throw bad(String(line)) }; return v }
+            func u64(_ s: String) throws -> UInt64 {
+                guard let v = UInt64(s) else { throw bad(String(line)) }
+                return v
+            }
             func double(_ s: String) throws -> Double {
                 guard let bits = UInt64(s, radix: 16) else { throw bad(String(line)) }
                 return Double(bitPattern: bits)
@@ -136,18 +152,22 @@ struct TrainerState {
             seen.insert(key)
             switch key {
             case "batchSize": batchSize = try int(0)
-            case "seed": guard values.count == 1 else { throw bad(String(line)) }; seed = try u64(values[0])
+            case "seed":
+                guard values.count == 1 else { throw bad(String(line)) }
+                seed = try u64(values[0])
             case "epoch": completedEpochs = try int(0)
             case "step": stepInEpoch = try int(0)
             case "totalSteps": totalSteps = try int(0)
-            case "random": guard values.count == 1 else { throw bad(String(line)) }; random = try u64(values[0])
+            case "random":
+                guard values.count == 1 else { throw bad(String(line)) }
+                random = try u64(values[0])
             case "epochSums":
                 guard values.count == 3 else { throw bad(String(line)) }
                 (epochLossSum, epochCorrect, epochSeen) = (try double(values[0]), try int(1), try int(2))
             case "best":
                 guard values.count == 2 else { throw bad(String(line)) }
                 (bestValidation, epochsWithoutImprovement) = (try optionalDouble(values[0]), try int(1))
-            case "dropout": break      // earlier versions kept the dropout generators here; now in "STAT"
+            case "dropout": break  // earlier versions kept the dropout generators here; now in "STAT"
             case "losses":
                 history.stepLosses = try values.map {
                     guard let bits = UInt32($0, radix: 16) else { throw bad(String(line)) }
@@ -155,14 +175,17 @@ struct TrainerState {
                 }
             case "record":
                 guard values.count == 6 else { throw bad(String(line)) }
-                history.epochs.append(EpochRecord(epoch: try int(0), trainLoss: try double(values[1]),
-                                                  trainAccuracy: try double(values[2]),
-                                                  validationAccuracy: try optionalDouble(values[3]),
-                                                  testAccuracy: try optionalDouble(values[4]), seconds: try double(values[5])))
+                history.epochs.append(
+                    EpochRecord(
+                        epoch: try int(0), trainLoss: try double(values[1]),
+                        trainAccuracy: try double(values[2]),
+                        validationAccuracy: try optionalDouble(values[3]),
+                        testAccuracy: try optionalDouble(values[4]), seconds: try double(values[5])))
             default: throw bad(String(line))
             }
         }
-        for key in ["batchSize", "seed", "epoch", "step", "totalSteps", "random", "epochSums", "best", "losses"] where !seen.contains(key) {
+        for key in ["batchSize", "seed", "epoch", "step", "totalSteps", "random", "epochSums", "best", "losses"]
+        where !seen.contains(key) {
             throw ModelFileError.malformed(path: path, detail: "the trainer state has no \(key) line")
         }
     }

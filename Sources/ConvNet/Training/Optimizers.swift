@@ -25,11 +25,17 @@ struct OptimizerState {
     }
     /// Hands the state of `p` to `body` to update in place (no copy of the array).
     mutating func withState(_ p: Parameter, _ body: (UnsafeMutableBufferPointer<Float>) -> Void) {
-        slots[ObjectIdentifier(p), default: [Float](repeating: 0, count: p.value.count)].withUnsafeMutableBufferPointer { body($0) }
+        slots[ObjectIdentifier(p), default: [Float](repeating: 0, count: p.value.count)].withUnsafeMutableBufferPointer
+        { body($0) }
     }
     /// Hands the state of `p`, its values and its gradient to `body`, to update in place.
-    mutating func update(_ p: Parameter, _ body: (_ state: UnsafeMutableBufferPointer<Float>,
-                                                  _ w: UnsafeMutableBufferPointer<Float>, _ g: UnsafeBufferPointer<Float>) -> Void) {
+    mutating func update(
+        _ p: Parameter,
+        _ body: (
+            _ state: UnsafeMutableBufferPointer<Float>,
+            _ w: UnsafeMutableBufferPointer<Float>, _ g: UnsafeBufferPointer<Float>
+        ) -> Void
+    ) {
         withState(p) { state in
             p.value.data.withUnsafeMutableBufferPointer { w in
                 p.gradient.data.withUnsafeBufferPointer { g in body(state, w, g) }
@@ -42,11 +48,14 @@ struct OptimizerState {
 
     mutating func restore(_ arrays: ArraySlice<[Float]>, for parameters: [Parameter], _ name: String) throws {
         guard arrays.count == parameters.count else {
-            throw OptimizerStateError(description: "\(name) state holds \(arrays.count) arrays for \(parameters.count) parameters")
+            throw OptimizerStateError(
+                description: "\(name) state holds \(arrays.count) arrays for \(parameters.count) parameters")
         }
         for (p, values) in zip(parameters, arrays) {
             guard values.count == p.value.count else {
-                throw OptimizerStateError(description: "\(name) state for \(p.name) has \(values.count) numbers, the parameter \(p.value.count)")
+                throw OptimizerStateError(
+                    description:
+                        "\(name) state for \(p.name) has \(values.count) numbers, the parameter \(p.value.count)")
             }
             set(p, values)
         }
@@ -67,7 +76,9 @@ public final class SGD: Optimizer {
 
     public func state(for parameters: [Parameter]) -> [[Float]] { [] }
     public func restore(_ state: [[Float]], for parameters: [Parameter]) throws {
-        guard state.isEmpty else { throw OptimizerStateError(description: "SGD keeps no state, the checkpoint has \(state.count) arrays") }
+        guard state.isEmpty else {
+            throw OptimizerStateError(description: "SGD keeps no state, the checkpoint has \(state.count) arrays")
+        }
     }
 }
 
@@ -77,7 +88,10 @@ public final class Momentum: Optimizer {
     public let learningRate: Float, momentum: Float
     public var name: String { "Momentum" }
     private var velocity = OptimizerState()
-    public init(learningRate: Float, momentum: Float) { self.learningRate = learningRate; self.momentum = momentum }
+    public init(learningRate: Float, momentum: Float) {
+        self.learningRate = learningRate
+        self.momentum = momentum
+    }
 
     public func update(_ parameters: [Parameter]) {
         for p in parameters {
@@ -127,7 +141,10 @@ public final class RMSprop: Optimizer {
     public let learningRate: Float, decay: Float
     public var name: String { "RMSprop" }
     private var h = OptimizerState()
-    public init(learningRate: Float, decay: Float) { self.learningRate = learningRate; self.decay = decay }
+    public init(learningRate: Float, decay: Float) {
+        self.learningRate = learningRate
+        self.decay = decay
+    }
 
     public func update(_ parameters: [Parameter]) {
         for p in parameters {
@@ -161,7 +178,9 @@ public final class Adam: Optimizer {
     private var m = OptimizerState(), v = OptimizerState()
 
     public init(learningRate: Float, beta1: Float = 0.9, beta2: Float = 0.999) {
-        self.learningRate = learningRate; self.beta1 = beta1; self.beta2 = beta2
+        self.learningRate = learningRate
+        self.beta1 = beta1
+        self.beta2 = beta2
     }
 
     public func update(_ parameters: [Parameter]) {
@@ -175,8 +194,10 @@ public final class Adam: Optimizer {
                     // The largest arrays (432,000 weights), so both threads share them.
                     parallelFor(m.count, cost: 8) { range in
                         let start = range.lowerBound
-                        let (m, v, w, g) = (m.baseAddress! + start, v.baseAddress! + start,
-                                            w.baseAddress! + start, g.baseAddress! + start)
+                        let (m, v, w, g) = (
+                            m.baseAddress! + start, v.baseAddress! + start,
+                            w.baseAddress! + start, g.baseAddress! + start
+                        )
                         for i in 0..<range.count {
                             m[i] += (1 - beta1) * (g[i] - m[i])
                             v[i] += (1 - beta2) * (g[i] * g[i] - v[i])

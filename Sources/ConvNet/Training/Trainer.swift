@@ -25,19 +25,26 @@ public struct TrainingOptions: Sendable {
     /// Evaluate on at most this many test items after each epoch (nil: all of them).
     public var testLimit: Int?
 
-    public init(epochs: Int, batchSize: Int, seed: UInt64 = 1, patience: Int? = nil, checkpointEvery: Int? = nil,
-                checkpointPath: String? = nil, stopAfterSteps: Int? = nil, testLimit: Int? = nil) {
-        self.epochs = epochs; self.batchSize = batchSize; self.seed = seed; self.patience = patience
-        self.checkpointEvery = checkpointEvery; self.checkpointPath = checkpointPath
-        self.stopAfterSteps = stopAfterSteps; self.testLimit = testLimit
+    public init(
+        epochs: Int, batchSize: Int, seed: UInt64 = 1, patience: Int? = nil, checkpointEvery: Int? = nil,
+        checkpointPath: String? = nil, stopAfterSteps: Int? = nil, testLimit: Int? = nil
+    ) {
+        self.epochs = epochs
+        self.batchSize = batchSize
+        self.seed = seed
+        self.patience = patience
+        self.checkpointEvery = checkpointEvery
+        self.checkpointPath = checkpointPath
+        self.stopAfterSteps = stopAfterSteps
+        self.testLimit = testLimit
     }
 }
 
 /// One line of the history per epoch.
 public struct EpochRecord: Equatable, Sendable {
-    public var epoch: Int                 // 1-based
-    public var trainLoss: Double          // mean over the epoch's steps
-    public var trainAccuracy: Double      // on the training batches, as they were seen
+    public var epoch: Int  // 1-based
+    public var trainLoss: Double  // mean over the epoch's steps
+    public var trainAccuracy: Double  // on the training batches, as they were seen
     public var validationAccuracy: Double?
     public var testAccuracy: Double?
     public var seconds: Double
@@ -52,9 +59,9 @@ public struct TrainingHistory: Equatable, Sendable {
 
 /// What a progress display needs after each step.
 public struct StepReport: Sendable {
-    public let epoch: Int                 // 1-based
+    public let epoch: Int  // 1-based
     public let epochs: Int
-    public let step: Int                  // 1-based, within the epoch
+    public let step: Int  // 1-based, within the epoch
     public let stepsPerEpoch: Int
     public let loss: Float
     public let imagesPerSecond: Double
@@ -96,7 +103,7 @@ public final class Trainer {
     public internal(set) var stepInEpoch = 0
     public internal(set) var totalSteps = 0
     public private(set) var stoppedEarly = false
-    var epochStartRandom: SeededRandom            // the generator as it was when the epoch began
+    var epochStartRandom: SeededRandom  // the generator as it was when the epoch began
     var epochLossSum = 0.0, epochCorrect = 0, epochSeen = 0
     var bestValidation: Double?
     var epochsWithoutImprovement = 0
@@ -104,21 +111,40 @@ public final class Trainer {
 
     public var stepsPerEpoch: Int { train.count / options.batchSize + (train.count % options.batchSize == 0 ? 0 : 1) }
 
-    public init(network: Network, optimizer: Optimizer, train: TrainingData, validation: TrainingData? = nil,
-                test: TrainingData? = nil, options: TrainingOptions) throws {
-        guard options.epochs >= 1 else { throw TrainingError.badOption(name: "epochs", reason: "must be at least 1, got \(options.epochs)") }
-        guard options.batchSize >= 1 else { throw TrainingError.badOption(name: "batch size", reason: "must be at least 1, got \(options.batchSize)") }
+    public init(
+        network: Network, optimizer: Optimizer, train: TrainingData, validation: TrainingData? = nil,
+        test: TrainingData? = nil, options: TrainingOptions
+    ) throws {
+        guard options.epochs >= 1 else {
+            throw TrainingError.badOption(name: "epochs", reason: "must be at least 1, got \(options.epochs)")
+        }
+        guard options.batchSize >= 1 else {
+            throw TrainingError.badOption(name: "batch size", reason: "must be at least 1, got \(options.batchSize)")
+        }
         guard train.count >= 1 else { throw TrainingError.badOption(name: "training data", reason: "is empty") }
         if let patience = options.patience {
-            guard patience >= 1 else { throw TrainingError.badOption(name: "patience", reason: "must be at least 1, got \(patience)") }
-            guard validation != nil else { throw TrainingError.badOption(name: "patience", reason: "early stopping needs validation data") }
+            guard patience >= 1 else {
+                throw TrainingError.badOption(name: "patience", reason: "must be at least 1, got \(patience)")
+            }
+            guard validation != nil else {
+                throw TrainingError.badOption(name: "patience", reason: "early stopping needs validation data")
+            }
         }
         if let every = options.checkpointEvery {
-            guard every >= 1 else { throw TrainingError.badOption(name: "checkpoint interval", reason: "must be at least 1 step, got \(every)") }
-            guard options.checkpointPath != nil else { throw TrainingError.badOption(name: "checkpoint interval", reason: "needs a checkpoint path") }
+            guard every >= 1 else {
+                throw TrainingError.badOption(
+                    name: "checkpoint interval", reason: "must be at least 1 step, got \(every)")
+            }
+            guard options.checkpointPath != nil else {
+                throw TrainingError.badOption(name: "checkpoint interval", reason: "needs a checkpoint path")
+            }
         }
-        self.network = network; self.optimizer = optimizer; self.train = train
-        self.validation = validation; self.test = test; self.options = options
+        self.network = network
+        self.optimizer = optimizer
+        self.train = train
+        self.validation = validation
+        self.test = test
+        self.options = options
         epochStartRandom = SeededRandom(seed: options.seed)
     }
 
@@ -131,7 +157,8 @@ public final class Trainer {
             let order = rng.permutation(train.count)
             onEpochStart?(completedEpochs + 1)
             let epochStart = DispatchTime.now().uptimeNanoseconds
-            var lastReport = epochStart, imagesSinceReport = 0
+            var lastReport = epochStart
+            var imagesSinceReport = 0
             while stepInEpoch < stepsPerEpoch {
                 if let stop = options.stopAfterSteps, totalSteps >= stop { return history }
                 let start = stepInEpoch * options.batchSize
@@ -139,8 +166,9 @@ public final class Trainer {
                 let (x, labels) = train.batch(indices)
                 let loss = network.gradient(x, labels: labels)
                 guard loss.isFinite else {
-                    throw TrainingError.diverged(epoch: completedEpochs + 1, step: stepInEpoch + 1, loss: loss,
-                                                 optimizer: optimizer.name)
+                    throw TrainingError.diverged(
+                        epoch: completedEpochs + 1, step: stepInEpoch + 1, loss: loss,
+                        optimizer: optimizer.name)
                 }
                 optimizer.update(network.parameters)
                 // Accuracy on the batch just seen, from the probabilities the loss computed.
@@ -156,8 +184,10 @@ public final class Trainer {
                     let now = DispatchTime.now().uptimeNanoseconds
                     let rate = Double(imagesSinceReport) / max(Double(now - lastReport) / 1e9, 1e-9)
                     (lastReport, imagesSinceReport) = (now, 0)
-                    onStep(StepReport(epoch: completedEpochs + 1, epochs: options.epochs, step: stepInEpoch,
-                                      stepsPerEpoch: stepsPerEpoch, loss: loss, imagesPerSecond: rate))
+                    onStep(
+                        StepReport(
+                            epoch: completedEpochs + 1, epochs: options.epochs, step: stepInEpoch,
+                            stepsPerEpoch: stepsPerEpoch, loss: loss, imagesPerSecond: rate))
                 }
                 if let every = options.checkpointEvery, let path = options.checkpointPath, totalSteps % every == 0 {
                     try saveCheckpoint(to: path)
@@ -183,7 +213,8 @@ public final class Trainer {
     /// The share of `data` the network classifies correctly, in batches of 1000.
     public func evaluate(_ data: TrainingData, limit: Int?) -> Double {
         let n = min(data.count, limit ?? data.count)
-        var correct = 0, start = 0
+        var correct = 0
+        var start = 0
         while start < n {
             let (x, labels) = data.batch(Array(start..<min(start + 1000, n)))
             correct += zip(network.classify(x), labels).filter { $0 == $1 }.count

@@ -70,7 +70,7 @@ var targets: [Target] = [
         exclude: ["Fixtures"]),  // numpy fixtures, read from the source tree
     .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
     .testTarget(name: "PicturesTests", dependencies: ["Pictures"]),
-    .testTarget(name: "LessonKitTests", dependencies: ["LessonKit"]),
+    .testTarget(name: "LessonKitTests", dependencies: ["LessonKit", "Datasets"]),
     // Runs every lesson executable with --quick, as a learner would.
     .testTarget(name: "LessonTests", dependencies: lessons.map { .target(name: $0) }),
 ]

@@ -18,7 +18,9 @@ lesson.step("Loading MNIST from IDX files",
             gzipped; zlib unpacks them as they are read. Pixels stay bytes in memory \
             (47 MB for the training images, four times less than as Float).
             """) {
-    let (loaded, seconds) = lesson.time { lesson.loadData() }
+    let (loaded, seconds) = lesson.time {
+        lesson.loadData(needs: DataNeeds(ofEveryClass: 10, because: "it shows the first ten of each class"))
+    }
     data = loaded
     lesson.say("Read \(data.name) in \(String(format: "%.2f", seconds)) s:")
     lesson.table(["split", "images", "size", "bytes of pixels"], [
@@ -87,7 +89,7 @@ lesson.step("Ten samples of each class",
             """) {
     var maps: [Matrix] = []
     for digit in 0..<10 {
-        maps += train.indices(ofClass: digit, first: 10).map { Matrix(train.image($0)) }
+        maps += data.train.indices(ofClass: digit, first: 10).map { Matrix(data.train.image($0)) }
     }
     let grid = ImageGrid(title: "MNIST: ten training samples per class", maps: maps, columns: 10,
                          rowLabels: data.classNames, scale: .fixed(0, 1), pixelSize: 2)

@@ -7,7 +7,8 @@ import Datasets
 import LessonKit
 import Pictures
 
-let lesson = Lesson(number: 1, title: "Filtering and stride")
+let lesson = Lesson(number: 1, title: "Filtering and stride",
+                    needs: DataNeeds(training: 1, because: "it filters training image 0"))
 
 // The 6×6 picture of a "5": 1 is ink, 0 is paper.
 let five = Tensor(shape: [6, 6], data: [

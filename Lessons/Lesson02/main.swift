@@ -7,7 +7,8 @@ import Datasets
 import LessonKit
 import Pictures
 
-let lesson = Lesson(number: 2, title: "Padding and the output-size formula")
+let lesson = Lesson(number: 2, title: "Padding and the output-size formula",
+                    needs: DataNeeds(training: 8, because: "it pads training image 7"))
 
 /// Zero padding, written out: a C×H×W image gets `p` rows and columns of zeros on every
 /// side and becomes C×(H+2p)×(W+2p). (im2col in the core pads on the fly instead of

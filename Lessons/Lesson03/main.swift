@@ -7,7 +7,8 @@ import Datasets
 import LessonKit
 import Pictures
 
-let lesson = Lesson(number: 3, title: "im2col: convolution as one matrix multiply")
+let lesson = Lesson(number: 3, title: "im2col: convolution as one matrix multiply",
+                    needs: DataNeeds(training: 100, because: "it times a convolution of 100 training images"))
 
 // A small two-channel input, 1×2×4×4: channel 0 holds 1…16, channel 1 holds 21…36.
 let small = Tensor(shape: [1, 2, 4, 4], data: (1...16).map(Float.init) + (21...36).map(Float.init))

@@ -7,7 +7,8 @@ import Datasets
 import LessonKit
 import Pictures
 
-let lesson = Lesson(number: 4, title: "Convolution forward and backward")
+let lesson = Lesson(number: 4, title: "Convolution forward and backward",
+                    needs: DataNeeds(training: 32, because: "it learns a filter from 32 training images"))
 
 /// An RGB-like 3×32×32 picture: red rises left to right, green top to bottom, and blue
 /// is a bright disc in the middle.

@@ -8,7 +8,8 @@ import Datasets
 import LessonKit
 import Pictures
 
-let lesson = Lesson(number: 5, title: "Pooling, and the argmax that routes the gradient back")
+let lesson = Lesson(number: 5, title: "Pooling, and the argmax that routes the gradient back",
+                    needs: DataNeeds(test: 4, because: "it pools test image 3"))
 
 // The 4×4 example, one image with one channel: 1×1×4×4.
 let x = Tensor(shape: [1, 1, 4, 4], data: [

@@ -9,7 +9,8 @@ import Datasets
 import LessonKit
 import Pictures
 
-let lesson = Lesson(number: 6, title: "Softmax and cross-entropy")
+let lesson = Lesson(number: 6, title: "Softmax and cross-entropy",
+                    needs: DataNeeds(training: 100, test: 10, because: "it trains a classifier and tests it"))
 
 /// Softmax straight from its definition: y_k = exp(a_k) / Σ_j exp(a_j). One row of scores.
 func naiveSoftmax(_ a: [Float]) -> [Float] {

@@ -8,7 +8,8 @@ import Datasets
 import LessonKit
 import Pictures
 
-let lesson = Lesson(number: 7, title: "Mini-batch, batch and online learning")
+let lesson = Lesson(number: 7, title: "Mini-batch, batch and online learning",
+                    needs: DataNeeds(training: 100, test: 10, because: "it compares batch sizes up to 100"))
 
 /// "After 5 epochs the lowest final loss is batch 1 (online)'s, 0.265; then …": the
 /// comparison the prose would otherwise claim, read off this run's own numbers.

@@ -9,7 +9,8 @@ import Datasets
 import LessonKit
 import Pictures
 
-let lesson = Lesson(number: 8, title: "Dropout")
+let lesson = Lesson(number: 8, title: "Dropout",
+                    needs: DataNeeds(training: 300, test: 10, because: "it trains on 300 training images"))
 
 lesson.step("Dropout, forward and backward",
             """

@@ -39,10 +39,11 @@ if arguments.batch != 100 { variant.append("batch-\(arguments.batch)") }
 if arguments.learningRate != 0.001 { variant.append("learning-rate-\(arguments.learningRate)") }
 if arguments.model != nil { variant.append("model") }
 let lesson = Lesson(number: 9, title: "The full network: training SimpleConvNet on MNIST", options: arguments.common,
-                    variant: variant)
-// --quick (the tests) writes its model into the run's own folder, never over a real run's.
-let modelPath = arguments.model ?? (arguments.common.quick ? (lesson.figuresDirectory as NSString).appendingPathComponent("lesson09.model")
-                                    : (Lesson.packageRoot as NSString).appendingPathComponent("Models/lesson09.model"))
+                    variant: variant,
+                    needs: DataNeeds(training: 100, test: 1, because: "it first checks the network can memorise 100 training images"))
+// One model per data set: Models/lesson09.model (MNIST), Models/lesson09-fashion.model;
+// --quick and --data runs write into their own run folder, never over a real run's.
+let modelPath = arguments.model ?? lesson.trainedFilePath("lesson09.model")
 
 var data: MNIST!
 var train: LabelledImages!
@@ -266,7 +267,7 @@ lesson.step("Saving the trained model",
             """) {
     try FileManager.default.createDirectory(atPath: (modelPath as NSString).deletingLastPathComponent,
                                             withIntermediateDirectories: true)
-    try ModelFile.save(network, to: modelPath)
+    try ModelFile.save(network, to: modelPath, dataSet: lesson.dataSetName)
     let size = (try FileManager.default.attributesOfItem(atPath: modelPath)[.size] as? Int) ?? 0
     lesson.say("model saved: \(modelPath) (\(size / 1024) KB)")
     let reloaded = try ModelFile.load(modelPath)

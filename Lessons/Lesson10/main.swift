@@ -43,18 +43,23 @@ if arguments.resume { variant.append("resume") }
 if arguments.checkpoint != nil { variant.append("checkpoint") }
 if !arguments.image.isEmpty { variant.append("image") }
 if arguments.useModel != nil { variant.append("use-model") }
+// Classifying --image files needs no data; training needs enough for the checkpoint demo.
 let lesson = Lesson(number: 10, title: "Going further: a deeper network, checkpoints, your own digits",
-                    options: arguments.common, variant: variant)
+                    options: arguments.common, variant: variant,
+                    needs: arguments.image.isEmpty
+                        ? DataNeeds(training: 300, test: 1, because: "its checkpoint demonstration trains on 300 training images")
+                        : nil)
 let root = Lesson.packageRoot as NSString
 let modelsDirectory = root.appendingPathComponent("Models")
-// --quick (the tests) keeps its files out of Models/, in the run's own folder, so it never
-// replaces a real run's.
-let outputDirectory = arguments.common.quick ? lesson.figuresDirectory : modelsDirectory
-let checkpointPath = arguments.checkpoint ?? (outputDirectory as NSString).appendingPathComponent("lesson10.ckpt")
+// One model and one checkpoint per data set (Models/lesson10.model, lesson10-fashion.model);
+// --quick (the tests) and --data runs keep theirs in the run's own folder, so they never
+// replace a real run's.
+let modelPath = lesson.trainedFilePath("lesson10.model")
+let checkpointPath = arguments.checkpoint ?? lesson.trainedFilePath("lesson10.ckpt")
 
 // Read the learner's images and the model that will classify them first, so a wrong path
 // or a damaged file is reported before minutes of training.
-let lesson09Model = (modelsDirectory as NSString).appendingPathComponent("lesson09.model")
+let lesson09Model = lesson.trainedFilePath("lesson09.model")
 let shippedModel = (modelsDirectory as NSString).appendingPathComponent("simple-convnet-mnist.model")
 let classifierPath = arguments.useModel ?? (FileManager.default.fileExists(atPath: lesson09Model) ? lesson09Model : shippedModel)
 var pictures: [(file: String, picture: DecodedImage)] = []
@@ -62,7 +67,9 @@ var classifier: Network!
 do {
     pictures = try arguments.image.map { ($0, try PNG.read(path: $0)) }
     for (file, picture) in pictures { _ = try MNISTStyle.prepare(picture, path: file) }   // a blank page is refused now
-    classifier = try ModelFile.load(classifierPath)
+    // It must take 28×28 images, give 10 scores and be trained on this kind of image.
+    classifier = try ModelFile.loadClassifier(classifierPath, inputShape: [1, 28, 28], classes: 10,
+                                              dataSet: lesson.dataSource == .fashion ? "Fashion-MNIST" : "MNIST")
 } catch { Lesson.fail(error) }
 // With --image the lesson classifies at once: no training, no files replaced.
 let classifyOnly = !arguments.image.isEmpty
@@ -117,24 +124,27 @@ if !classifyOnly {
 
     lesson.step("Training with a validation split and early stopping",
                 """
-                The last 6000 training digits are set aside as a validation set: the network \
+                The last tenth of the training digits is set aside as a validation set: the network \
                 never trains on them, and after each epoch its accuracy on them decides \
                 whether training goes on. If it has not improved for 2 epochs, training stops \
                 and the best parameters come back (early stopping). The test set stays \
                 untouched until the very end, so the final figure is honest. A checkpoint is \
                 written every 100 steps; `--resume` continues from it.
                 """) {
-        let trainCount = lesson.quick ? 1000 : 54000
+        let count = data.train.count                                     // 60000 for MNIST
+        let validationCount = lesson.quick ? min(1000, count / 10) : count / 10
+        let trainCount = lesson.quick ? min(1000, count - validationCount) : count - validationCount
         let train = data.train.subset(0..<trainCount)
-        let validation = data.train.subset((lesson.quick ? 59000 : 54000)..<60000)
+        let validation = data.train.subset((count - validationCount)..<count)
         let test = lesson.quick ? data.test.prefix(500) : data.test
         var rng = lesson.rng
         let network = Network.deeperConvNet(rng: &rng).onEngine()
-        try FileManager.default.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: (modelPath as NSString).deletingLastPathComponent,
+                                                withIntermediateDirectories: true)
         let trainer = lesson.trainer(network, Adam(learningRate: 0.001), train: train, validation: validation,
                                      options: TrainingOptions(epochs: arguments.epochs, batchSize: arguments.batch,
                                                               seed: arguments.common.seed, patience: 2, checkpointEvery: 100,
-                                                              checkpointPath: checkpointPath))
+                                                              checkpointPath: checkpointPath, dataSet: lesson.dataSetName))
         if arguments.resume {
             try trainer.resume(from: checkpointPath)
             lesson.say("resumed from \(checkpointPath) at epoch \(trainer.completedEpochs + 1), step \(trainer.stepInEpoch)")
@@ -144,8 +154,7 @@ if !classifyOnly {
         if trainer.stoppedEarly { lesson.say("validation accuracy stopped improving: early stop, best parameters restored") }
         testAccuracy = trainer.evaluate(test, limit: nil)
         lesson.say(String(format: "deeper network, test accuracy: %.2f %%", 100 * testAccuracy))
-        let modelPath = (outputDirectory as NSString).appendingPathComponent("lesson10.model")
-        try ModelFile.save(network, to: modelPath)
+        try ModelFile.save(network, to: modelPath, dataSet: lesson.dataSetName)
         lesson.say("model saved: \(modelPath)")
     }
 }

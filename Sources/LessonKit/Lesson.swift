@@ -47,6 +47,8 @@ public final class Lesson {
     /// True once the learner typed q at a pause: the remaining steps are skipped.
     public private(set) var stoppedEarly = false
     private var stepNumber = 0
+    /// The data set, when the lesson declared its needs and so had it loaded up front.
+    private var loaded: MNIST?
     private let width = Terminal.width
     private let source: SourceFile?
     private var transcript: Transcript
@@ -58,9 +60,13 @@ public final class Lesson {
 
     /// `variant` names the lesson's own options that differ from their defaults (for
     /// example ["epochs-1"]); a run with any of them is not the default run.
+    ///
+    /// `needs` says what the lesson works on: the data set is then loaded and checked here,
+    /// before the first step, so a set too small is refused before any work, and
+    /// `loadData()` hands out the same copy.
     public init(
         number: Int, title: String, options: LessonOptions? = nil, variant: [String] = [],
-        file: String = #filePath
+        needs: DataNeeds? = nil, file: String = #filePath
     ) {
         let options = options ?? LessonOptions.parseOrExit()
         self.number = number
@@ -102,6 +108,7 @@ public final class Lesson {
         if pauses {
             print("(After each step: Enter to go on, q and Enter to stop; --no-pause reads straight through.)")
         }
+        if let needs { loaded = loadData(needs: needs) }
     }
 
     /// How a run differs from the default one, as a folder name: "" for the default run,
@@ -234,8 +241,56 @@ public final class Lesson {
 
     /// The data set chosen by --data, --dataset and MNIST_DIR (the bundled MNIST by default).
     public func loadData() -> MNIST {
-        let source = DataSource.choose(dataDirectory: options.data, dataset: options.dataset.rawValue)
-        do { return try MNIST.load(source) } catch { Lesson.fail(error) }
+        if let loaded { return loaded }
+        do { return try MNIST.load(dataSource) } catch { Lesson.fail(error) }
+    }
+
+    /// Where this run's data come from (--data, --dataset, MNIST_DIR, else the bundled MNIST).
+    public var dataSource: DataSource {
+        DataSource.choose(dataDirectory: options.data, dataset: options.dataset.rawValue)
+    }
+
+    /// The data set's name as model files record it: "MNIST", "Fashion-MNIST", or
+    /// "MNIST (DIR)" for a directory of one's own (the same as `MNIST.name`).
+    public var dataSetName: String {
+        switch dataSource {
+        case .bundled: return "MNIST"
+        case .fashion: return "Fashion-MNIST"
+        case .directory(let dir): return "MNIST (\(dir))"
+        }
+    }
+
+    /// Where the lesson keeps a file it trains (a model or a checkpoint), one per data set:
+    /// Models/lesson09.model for MNIST, Models/lesson09-fashion.model for Fashion-MNIST. A
+    /// quick run, or one on a directory of one's own, keeps it in its run folder instead, so
+    /// it never replaces a real run's.
+    public func trainedFilePath(_ fileName: String) -> String {
+        Lesson.trainedFilePath(
+            fileName, source: dataSource, quick: quick,
+            models: (Lesson.packageRoot as NSString).appendingPathComponent("Models"),
+            runFolder: figuresDirectory)
+    }
+
+    static func trainedFilePath(_ fileName: String, source: DataSource, quick: Bool, models: String, runFolder: String)
+        -> String
+    {
+        let name = fileName as NSString
+        switch source {
+        case .bundled where !quick:
+            return (models as NSString).appendingPathComponent(fileName)
+        case .fashion where !quick:
+            return (models as NSString).appendingPathComponent(
+                "\(name.deletingPathExtension)-fashion.\(name.pathExtension)")
+        default:
+            return (runFolder as NSString).appendingPathComponent(fileName)
+        }
+    }
+
+    /// Loads the data set and refuses it, with a sentence, if it is too small for `needs`.
+    public func loadData(needs: DataNeeds) -> MNIST {
+        let data = loadData()
+        do { try needs.check(data, lesson: String(format: "Lesson %02d", number)) } catch { Lesson.fail(error) }
+        return data
     }
 
     /// Times a piece of work in seconds (wall clock).

@@ -47,6 +47,59 @@ import Testing
         #expect(net.architecture.contains("dropout 0.25 seed 9"))
     }
 
+    /// A valid model that does not fit its use is refused when it is loaded, with the file's
+    /// name: Lesson 10 used to trap on 20 outputs, a model ending in a convolution or with
+    /// no layers, and printed "nan %" for NaN weights.
+    @Test func aClassifierMustFitItsTask() throws {
+        func saved(_ net: Network, _ name: String, dataSet: String? = "MNIST") throws -> String {
+            let path = directory + "/" + name
+            try ModelFile.save(net, to: path, dataSet: dataSet)
+            return path
+        }
+        func refusal(_ path: String, dataSet: String = "MNIST") -> String {
+            do {
+                _ = try ModelFile.loadClassifier(path, inputShape: [1, 10, 10], classes: 10, dataSet: dataSet)
+                return "accepted"
+            } catch { return "\(error)" }
+        }
+        let good = try saved(smallNet(seed: 1), "good.model")
+        #expect(refusal(good) == "accepted")
+        #expect(refusal(try saved(smallNet(seed: 1), "own.model", dataSet: "MNIST (/my/digits)")) == "accepted")
+        #expect(refusal(try saved(smallNet(seed: 1), "unsaid.model", dataSet: nil)) == "accepted")
+        #expect(
+            refusal(good, dataSet: "Fashion-MNIST")
+                == "\(good): this model cannot be used here: it was trained on MNIST, and this task is Fashion-MNIST's")
+
+        var rng = SeededRandom(seed: 2)
+        let twenty = try saved(
+            Network.simpleConvNet(
+                inputShape: [1, 10, 10], filters: 4, filterSize: 3, hidden: 8, classes: 20, rng: &rng),
+            "twenty.model")
+        #expect(refusal(twenty).hasSuffix("its output for one item has shape [20], this task needs 10 class scores"))
+        let otherInput = try saved(
+            Network.simpleConvNet(
+                inputShape: [1, 12, 12], filters: 4, filterSize: 3, hidden: 8, classes: 10, rng: &rng),
+            "input.model")
+        #expect(refusal(otherInput).hasSuffix("it takes items of shape [1, 12, 12], this task's are [1, 10, 10]"))
+        let convolutionLast = try saved(
+            Network(
+                layers: [
+                    Convolution(
+                        filters: 2, channels: 1, filterHeight: 3, filterWidth: 3, stride: 1, padding: 1, weightStd: 1,
+                        rng: &rng)
+                ], inputShape: [1, 10, 10]), "convolution.model")
+        #expect(
+            refusal(convolutionLast).hasSuffix(
+                "its output for one item has shape [2, 10, 10], this task needs 10 class scores"))
+        let empty = try saved(Network(layers: [], inputShape: [1, 10, 10]), "empty.model")
+        #expect(refusal(empty).hasSuffix("it has no layers"))
+        let nan = smallNet(seed: 1)
+        nan.parameters[2].value.data[0] = .nan
+        let nanPath = try saved(nan, "nan.model")
+        #expect(refusal(nanPath).hasPrefix(nanPath + ": "))
+        #expect(refusal(nanPath).contains("holds a value that is not a finite number"))
+    }
+
     @Test func anotherArchitectureIsRefused() throws {
         let path = directory + "/b.model"
         try ModelFile.save(smallNet(seed: 1), to: path)

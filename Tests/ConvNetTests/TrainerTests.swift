@@ -164,6 +164,57 @@ func blobNetwork(seed: UInt64, dropout: Bool = false) -> Network {
         #expect { try trainer.resume(from: path) } throws: { "\($0)".contains("not a training checkpoint") }
     }
 
+    /// A checkpoint keeps the data set it was trained on, and every number in it is bounded
+    /// by what the resuming run can reach (an epoch of Int.max used to trap later on).
+    @Test func resumeRefusesAnotherDataSetAndImpossiblePositions() throws {
+        let path = testScratch + "/data-\(UUID().uuidString).ckpt"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        func trainer(dataSet: String?) throws -> Trainer {
+            try Trainer(
+                network: blobNetwork(seed: 4), optimizer: Adam(learningRate: 0.01), train: train,
+                options: TrainingOptions(epochs: 1, batchSize: 32, dataSet: dataSet))
+        }
+        let first = try trainer(dataSet: "MNIST")
+        try first.run()
+        try first.saveCheckpoint(to: path)
+        #expect { try trainer(dataSet: "Fashion-MNIST").resume(from: path) } throws: {
+            "\($0)".contains("it was written while training on MNIST, this run trains on Fashion-MNIST")
+        }
+        try trainer(dataSet: "MNIST").resume(from: path)
+        try trainer(dataSet: nil).resume(from: path)  // a run that does not say is not refused
+
+        // The same checkpoint with one line of its trainer state replaced.
+        let sections = try ModelFile.readSections(path)
+        let state = try ModelFile.text(sections, "TRNR", path)
+        func resume(replacing line: String, with newLine: String) throws {
+            #expect(state.contains(line + "\n"))
+            var changed = sections
+            changed["TRNR"] = Array(state.replacingOccurrences(of: line + "\n", with: newLine + "\n").utf8)
+            let order = ["ARCH", "PARM", "STAT", "OPTM", "TRNR", "BEST"]
+            try Data(ModelFile.encode(sections: order.compactMap { tag in changed[tag].map { (tag, $0) } }))
+                .write(to: URL(fileURLWithPath: path))
+            try trainer(dataSet: "MNIST").resume(from: path)
+        }
+        let steps = first.stepsPerEpoch
+        #expect { try resume(replacing: "epoch 1", with: "epoch 9223372036854775807") } throws: {
+            "\($0)".contains("is not a position this run can reach")
+        }
+        #expect { try resume(replacing: "step 0", with: "step \(steps + 1)") } throws: {
+            "\($0)".contains("does not fit this run's \(steps) steps of \(train.count) images an epoch")
+        }
+        #expect { try resume(replacing: "totalSteps \(steps)", with: "totalSteps 9223372036854775807") } throws: {
+            "\($0)".contains("is not a position this run can reach")
+        }
+        let sums = state.split(separator: "\n").first { $0.hasPrefix("epochSums ") }.map(String.init) ?? "?"
+        #expect { try resume(replacing: sums, with: "epochSums 0 9223372036854775807 9223372036854775807") } throws: {
+            "\($0)".contains("does not fit")
+        }
+        #expect { try resume(replacing: sums, with: "epochSums 7ff0000000000000 0 0") } throws: {  // +infinity
+            "\($0)".contains("does not fit")
+        }
+        try resume(replacing: "epoch 1", with: "epoch 1")  // the unchanged file still resumes
+    }
+
     /// The same seed gives bit-identical parameters (one thread: the sums run in one order).
     @Test func sameSeedSameParameters() throws {
         func trained() throws -> [Tensor] {

@@ -1,4 +1,5 @@
 import ConvNet
+import Datasets
 import Foundation
 import Testing
 
@@ -53,5 +54,18 @@ import Testing
 
     @Test func packageRootHoldsPackageSwift() {
         #expect(FileManager.default.fileExists(atPath: Lesson.packageRoot + "/Package.swift"))
+    }
+
+    /// One trained file per data set in Models/; quick runs and directories of one's own
+    /// keep theirs in the run folder (Lesson 09 on 5000 images once replaced the MNIST model).
+    @Test func trainedFilesArePerDataSet() {
+        func path(_ source: DataSource, quick: Bool = false) -> String {
+            Lesson.trainedFilePath("lesson09.model", source: source, quick: quick, models: "/M", runFolder: "/R")
+        }
+        #expect(path(.bundled) == "/M/lesson09.model")
+        #expect(path(.fashion) == "/M/lesson09-fashion.model")
+        #expect(path(.directory("/my/digits")) == "/R/lesson09.model")
+        #expect(path(.bundled, quick: true) == "/R/lesson09.model")
+        #expect(path(.fashion, quick: true) == "/R/lesson09.model")
     }
 }

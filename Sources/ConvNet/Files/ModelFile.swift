@@ -13,6 +13,7 @@ import Foundation
 ///       "STAT"  UInt32 layer count, then per layer: UInt64 length and that many Float32,
 ///               the layer's saved state (SavableLayer.savedState; empty for most layers;
 ///               absent in files of earlier versions, whose layers had none)
+///       "DATA"  (optional) the name of the data set the network was trained on, as text
 ///       "OPTM"  (checkpoints) optimizer name and state, see Checkpoint.swift
 ///       "TRNR"  (checkpoints) the trainer's position and history, as text
 ///       "END "  length 4, payload CRC-32 of every byte before this section
@@ -28,8 +29,18 @@ public enum ModelFile {
 
     /// Saves the network's architecture, parameters and layer state to `path`. A network
     /// holding a layer that is not a SavableLayer is refused, with the layer's name.
-    public static func save(_ network: Network, to path: String) throws {
-        try writeAtomically(encode(sections: try modelSections(network, path: path)), to: path)
+    /// `dataSet` ("MNIST", "Fashion-MNIST") is recorded, so that a model is not used on
+    /// the other data set by mistake (see `recordedDataSet`).
+    public static func save(_ network: Network, to path: String, dataSet: String? = nil) throws {
+        var sections = try modelSections(network, path: path)
+        if let dataSet { sections.append(("DATA", Array(dataSet.utf8))) }
+        try writeAtomically(encode(sections: sections), to: path)
+    }
+
+    /// The data set a model file says it was trained on; nil for files that do not say.
+    public static func recordedDataSet(_ path: String) throws -> String? {
+        let sections = try readSections(path)
+        return sections["DATA"] == nil ? nil : try text(sections, "DATA", path)
     }
 
     /// Loads a model file, rebuilding the network it describes.
@@ -45,6 +56,43 @@ public enum ModelFile {
             throw ModelFileError.malformed(path: path, detail: "its architecture is not valid: \(error)")
         }
         try setParameters(of: network, from: sections, path: path)
+        return network
+    }
+
+    /// Loads a model that is to classify items of `inputShape` into `classes` classes, and
+    /// refuses it, naming the file, when it cannot: another input shape, another number of
+    /// outputs, no layers, a weight that is not a finite number, or (when `dataSet` is
+    /// given and the file records one) another data set. A model recorded as trained on
+    /// "MNIST (DIR)", a directory of one's own, counts as MNIST.
+    public static func loadClassifier(_ path: String, inputShape: [Int], classes: Int, dataSet: String? = nil) throws
+        -> Network
+    {
+        let sections = try readSections(path)
+        if let dataSet, sections["DATA"] != nil {
+            let recorded = try text(sections, "DATA", path)
+            guard recorded == dataSet || recorded.hasPrefix(dataSet + " (") else {
+                throw ModelFileError.doesNotFit(
+                    path: path, detail: "it was trained on \(recorded), and this task is \(dataSet)'s")
+            }
+        }
+        let network = try decode(try readFile(path), path: path)
+        guard !network.layers.isEmpty else { throw ModelFileError.doesNotFit(path: path, detail: "it has no layers") }
+        guard network.inputShape == inputShape else {
+            throw ModelFileError.doesNotFit(
+                path: path, detail: "it takes items of shape \(network.inputShape), this task's are \(inputShape)")
+        }
+        let output = try network.summary().last?.outputShape ?? []
+        guard output == [1, classes] else {
+            throw ModelFileError.doesNotFit(
+                path: path,
+                detail: "its output for one item has shape \(Array(output.dropFirst())), this task needs \(classes) "
+                    + "class scores")
+        }
+        if let p = network.parameters.first(where: { !$0.value.data.allSatisfy(\.isFinite) }) {
+            throw ModelFileError.doesNotFit(
+                path: path, detail: "parameter \(p.name) holds a value that is not a finite number (training diverged?)"
+            )
+        }
         return network
     }
 
@@ -260,6 +308,7 @@ public enum ModelFileError: Error, CustomStringConvertible, Equatable {
     case notACheckpoint(path: String)
     case unwritable(path: String, reason: String)
     case unsavableLayer(path: String, layer: String)
+    case doesNotFit(path: String, detail: String)
 
     public var description: String {
         switch self {
@@ -281,6 +330,7 @@ public enum ModelFileError: Error, CustomStringConvertible, Equatable {
         case .unwritable(let p, let r): return "\(p): cannot write the file: \(r)"
         case .unsavableLayer(let p, let l):
             return "\(p): not written: \(l) cannot be saved in a model file (it is not a SavableLayer)"
+        case .doesNotFit(let p, let d): return "\(p): this model cannot be used here: \(d)"
         }
     }
 }

@@ -66,6 +66,27 @@ extension Trainer {
             state.append(try reader.floats(Int(n)))
         }
         let parsed = try TrainerState(text: text, path: path)
+        if let recorded = parsed.dataSet, let current = options.dataSet, recorded != current {
+            throw ModelFileError.malformed(
+                path: path, detail: "it was written while training on \(recorded), this run trains on \(current)")
+        }
+        // Every number is bounded by what this run can reach, so nothing overflows later.
+        guard parsed.stepInEpoch <= stepsPerEpoch, parsed.epochSeen <= train.count,
+            parsed.epochCorrect <= parsed.epochSeen, parsed.epochLossSum.isFinite, parsed.epochLossSum >= 0
+        else {
+            throw ModelFileError.malformed(
+                path: path,
+                detail: "its position (step \(parsed.stepInEpoch), \(parsed.epochSeen) images seen) does not fit "
+                    + "this run's \(stepsPerEpoch) steps of \(train.count) images an epoch")
+        }
+        guard parsed.completedEpochs <= TrainerState.maximumEpochs,
+            parsed.totalSteps <= (parsed.completedEpochs + 1) * stepsPerEpoch
+        else {
+            throw ModelFileError.malformed(
+                path: path,
+                detail: "\(parsed.completedEpochs) epochs and \(parsed.totalSteps) steps is not a position "
+                    + "this run can reach (at most \(TrainerState.maximumEpochs) epochs of \(stepsPerEpoch) steps)")
+        }
         guard parsed.batchSize == options.batchSize, parsed.seed == options.seed else {
             throw ModelFileError.malformed(
                 path: path,
@@ -108,6 +129,7 @@ extension Trainer {
             "best \(hexOptional(bestValidation)) \(epochsWithoutImprovement)",
             "losses " + history.stepLosses.map { String($0.bitPattern, radix: 16) }.joined(separator: " "),
         ]
+        if let dataSet = options.dataSet { lines.append("dataSet \(dataSet)") }
         for r in history.epochs {
             lines.append(
                 "record \(r.epoch) \(hex(r.trainLoss)) \(hex(r.trainAccuracy)) \(hexOptional(r.validationAccuracy)) "
@@ -126,6 +148,10 @@ struct TrainerState {
     var bestValidation: Double?
     var epochsWithoutImprovement = 0
     var history = TrainingHistory()
+    /// Absent in checkpoints written before it was recorded.
+    var dataSet: String?
+    /// More epochs than any run of the course makes; a larger number in a file is damage.
+    static let maximumEpochs = 1_000_000
 
     init(text: String, path: String) throws {
         func bad(_ line: String) -> ModelFileError {
@@ -167,6 +193,9 @@ struct TrainerState {
             case "best":
                 guard values.count == 2 else { throw bad(String(line)) }
                 (bestValidation, epochsWithoutImprovement) = (try optionalDouble(values[0]), try int(1))
+            case "dataSet":
+                guard !values.isEmpty else { throw bad(String(line)) }
+                dataSet = values.joined(separator: " ")
             case "dropout": break  // earlier versions kept the dropout generators here; now in "STAT"
             case "losses":
                 history.stepLosses = try values.map {

@@ -24,10 +24,13 @@ public struct TrainingOptions: Sendable {
     public var stopAfterSteps: Int?
     /// Evaluate on at most this many test items after each epoch (nil: all of them).
     public var testLimit: Int?
+    /// The data set trained on ("MNIST", "Fashion-MNIST"), recorded in checkpoints so that
+    /// a run on another data set cannot resume from them.
+    public var dataSet: String?
 
     public init(
         epochs: Int, batchSize: Int, seed: UInt64 = 1, patience: Int? = nil, checkpointEvery: Int? = nil,
-        checkpointPath: String? = nil, stopAfterSteps: Int? = nil, testLimit: Int? = nil
+        checkpointPath: String? = nil, stopAfterSteps: Int? = nil, testLimit: Int? = nil, dataSet: String? = nil
     ) {
         self.epochs = epochs
         self.batchSize = batchSize
@@ -37,6 +40,7 @@ public struct TrainingOptions: Sendable {
         self.checkpointPath = checkpointPath
         self.stopAfterSteps = stopAfterSteps
         self.testLimit = testLimit
+        self.dataSet = dataSet
     }
 }
 

@@ -42,17 +42,20 @@ var targets: [Target] = [
         name: "CZlib", pkgConfig: "zlib",
         providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
 
+    // Reading a file a user named (regular files only, size bounded first) and writing one
+    // atomically; shared by models, data, figures and transcripts.
+    .target(name: "SafeFiles", swiftSettings: optimisedFlags),
     // The core: tensors, matrix multiply, im2col, layers, losses, optimizers, network.
-    .target(name: "ConvNet", swiftSettings: numericFlags),
+    .target(name: "ConvNet", dependencies: ["SafeFiles"], swiftSettings: numericFlags),
     // IDX files, MNIST and Fashion-MNIST, batching.
-    .target(name: "Datasets", dependencies: ["ConvNet", "CZlib"], swiftSettings: numericFlags),
+    .target(name: "Datasets", dependencies: ["ConvNet", "CZlib", "SafeFiles"], swiftSettings: numericFlags),
     // PNG files, canvas, charts, image grids, the bitmap font.
-    .target(name: "Pictures", dependencies: ["CLibPNG"], swiftSettings: optimisedFlags),
+    .target(name: "Pictures", dependencies: ["CLibPNG", "SafeFiles"], swiftSettings: optimisedFlags),
     // The notebook-style runner every lesson uses.
     .target(
         name: "LessonKit",
         dependencies: [
-            "ConvNet", "Datasets", "Pictures",
+            "ConvNet", "Datasets", "Pictures", "SafeFiles",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ],
         swiftSettings: optimisedFlags),
@@ -71,6 +74,7 @@ var targets: [Target] = [
     .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
     .testTarget(name: "PicturesTests", dependencies: ["Pictures"]),
     .testTarget(name: "LessonKitTests", dependencies: ["LessonKit", "Datasets"]),
+    .testTarget(name: "SafeFilesTests", dependencies: ["SafeFiles"]),
     // Runs every lesson executable with --quick, as a learner would.
     .testTarget(name: "LessonTests", dependencies: lessons.map { .target(name: $0) }),
 ]

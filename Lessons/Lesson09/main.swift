@@ -9,7 +9,8 @@ import Datasets
 import LessonKit
 import Pictures
 
-struct Arguments: ParsableArguments {
+struct Arguments: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "Lesson09")
     @OptionGroup var common: LessonOptions
     @Option(help: "Passes over the 60000 training digits (20 reproduce the book's ~99 %).")
     var epochs = 3
@@ -44,6 +45,7 @@ let lesson = Lesson(number: 9, title: "The full network: training SimpleConvNet 
 // One model per data set: Models/lesson09.model (MNIST), Models/lesson09-fashion.model;
 // --quick and --data runs write into their own run folder, never over a real run's.
 let modelPath = arguments.model ?? lesson.trainedFilePath("lesson09.model")
+lesson.checkWritable(modelPath)                                      // now, not after training
 
 var data: MNIST!
 var train: LabelledImages!

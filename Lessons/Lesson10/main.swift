@@ -9,7 +9,8 @@ import Datasets
 import LessonKit
 import Pictures
 
-struct Arguments: ParsableArguments {
+struct Arguments: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "Lesson10")
     @OptionGroup var common: LessonOptions
     @Option(help: "Epochs for the deeper network (early stopping may end sooner).")
     var epochs = 1
@@ -56,6 +57,7 @@ let modelsDirectory = root.appendingPathComponent("Models")
 // replace a real run's.
 let modelPath = lesson.trainedFilePath("lesson10.model")
 let checkpointPath = arguments.checkpoint ?? lesson.trainedFilePath("lesson10.ckpt")
+if arguments.image.isEmpty { for path in [modelPath, checkpointPath] { lesson.checkWritable(path) } }   // now, not after training
 
 // Read the learner's images and the model that will classify them first, so a wrong path
 // or a damaged file is reported before minutes of training.

@@ -9,6 +9,11 @@ public enum DatasetError: Error, Equatable, CustomStringConvertible {
     case truncated(path: String, expectedBytes: Int, actualBytes: Int)
     case trailingBytes(path: String, expectedBytes: Int, actualBytes: Int)
     case tooLarge(path: String, bytes: Int, limit: Int)
+    case fileTooLarge(path: String, bytes: Int, limit: Int)
+    case unpacksTooLarge(path: String, limit: Int)
+    case notARegularFile(path: String, kind: String)
+    case dataDirectoryIsAFile(path: String)
+    case bothPlainAndGzipped(plain: String, gzipped: String)
     case wrongImageSize(path: String, rows: Int, columns: Int)
     case countMismatch(imagesPath: String, images: Int, labelsPath: String, labels: Int)
     case badLabel(path: String, index: Int, value: Int)
@@ -35,6 +40,17 @@ public enum DatasetError: Error, Equatable, CustomStringConvertible {
             return "\(path): \(actual - expected) unexpected bytes after the \(expected) the header describes"
         case .tooLarge(let path, let bytes, let limit):
             return "\(path): the header describes \(bytes) bytes, more than the \(limit) this reader accepts"
+        case .fileTooLarge(let path, let bytes, let limit):
+            return "\(path): the file is \(bytes) bytes, more than the \(limit) an IDX file of this course may have"
+        case .unpacksTooLarge(let path, let limit):
+            return "\(path): unpacks to more than \(limit) bytes, more than an IDX file of this course may have "
+                + "(is it the right file?)"
+        case .notARegularFile(let path, let kind):
+            return "\(path): is \(kind), not a data file"
+        case .dataDirectoryIsAFile(let path):
+            return "\(path): is a file; --data (or MNIST_DIR) names the directory that holds the four IDX files"
+        case .bothPlainAndGzipped(let plain, let gzipped):
+            return "\(plain) and \(gzipped) are both there; remove one, so that it is clear which to read"
         case .wrongImageSize(let path, let rows, let columns):
             return "\(path): images are \(rows)×\(columns), but MNIST-style data must be 28×28"
         case .countMismatch(let imagesPath, let images, let labelsPath, let labels):

@@ -38,7 +38,7 @@ enum Gzip {
                     throw DatasetError.corruptGzip(path: path, reason: message)
                 }
                 if output.count + produced > limit {
-                    throw DatasetError.tooLarge(path: path, bytes: output.count + produced, limit: limit)
+                    throw DatasetError.unpacksTooLarge(path: path, limit: limit)
                 }
                 output.append(contentsOf: chunk[0..<produced])
 

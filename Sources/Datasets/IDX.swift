@@ -1,4 +1,5 @@
 import Foundation
+import SafeFiles
 
 /// The IDX file format of MNIST: a big-endian header, then raw unsigned bytes.
 ///
@@ -15,18 +16,19 @@ public enum IDX {
 
     /// The raw bytes of a file, as stored.
     static func readBytes(path: String) throws -> [UInt8] {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw DatasetError.missingFile(path: path)
+        // The largest plain file this reader accepts (a header of 16 bytes, then at most
+        // maximumBytes); a gzipped one is smaller still. Checked before anything is read.
+        do { return try RegularFile.read(path, maximumBytes: maximumBytes + 16) } catch {
+            switch error {
+            case .missing: throw DatasetError.missingFile(path: path)
+            case .directory: throw DatasetError.notAFile(path: path)
+            case .tooLarge(let bytes, let limit):
+                throw DatasetError.fileTooLarge(path: path, bytes: bytes, limit: limit)
+            case .special(let kind): throw DatasetError.notARegularFile(path: path, kind: kind)
+            case .unreadable(let reason), .unwritable(let reason):
+                throw DatasetError.unreadable(path: path, reason: reason)
+            }
         }
-        if isDirectory.boolValue { throw DatasetError.notAFile(path: path) }
-        let raw: [UInt8]
-        do {
-            raw = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
-        } catch {
-            throw DatasetError.unreadable(path: path, reason: (error as NSError).localizedDescription)
-        }
-        return raw
     }
 
     private static func bigEndianUInt32(_ bytes: [UInt8], at offset: Int) -> UInt32 {

@@ -65,9 +65,10 @@ public struct MNIST: Sendable {
         -> MNIST
     {
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) else {
             throw DatasetError.missingDirectory(path: directory)
         }
+        guard isDirectory.boolValue else { throw DatasetError.dataDirectoryIsAFile(path: directory) }
         let train = try loadSplit(
             images: find("train-images", "idx3-ubyte", in: directory),
             labels: find("train-labels", "idx1-ubyte", in: directory))
@@ -78,10 +79,16 @@ public struct MNIST: Sendable {
     }
 
     private static func find(_ stem: String, _ suffix: String, in directory: String) throws -> String {
-        let candidates = ["\(stem)-\(suffix)", "\(stem)-\(suffix).gz", "\(stem).\(suffix)", "\(stem).\(suffix).gz"]
-        for candidate in candidates {
-            let path = (directory as NSString).appendingPathComponent(candidate)
-            if FileManager.default.fileExists(atPath: path) { return path }
+        // Each name plain or gzipped; both copies of one file make it unclear which to read.
+        for plainName in ["\(stem)-\(suffix)", "\(stem).\(suffix)"] {
+            let plain = (directory as NSString).appendingPathComponent(plainName)
+            let gzipped = plain + ".gz"
+            switch (FileManager.default.fileExists(atPath: plain), FileManager.default.fileExists(atPath: gzipped)) {
+            case (true, true): throw DatasetError.bothPlainAndGzipped(plain: plain, gzipped: gzipped)
+            case (true, false): return plain
+            case (false, true): return gzipped
+            case (false, false): continue
+            }
         }
         throw DatasetError.noDataFiles(directory: directory, missing: "\(stem)-\(suffix)")
     }

@@ -2,6 +2,7 @@ import ConvNet
 import Datasets
 import Foundation
 import Pictures
+import SafeFiles
 
 /// An exercise at the end of a lesson: what to try, the command that checks it, and
 /// where the worked answer is.
@@ -154,6 +155,12 @@ public final class Lesson {
         guard FileManager.default.isWritableFile(atPath: path) else {
             throw LessonError.figuresDirectory(path: path, reason: "it is not writable")
         }
+        // Permissions do not tell everything (/proc looks writable to root): write a file.
+        let probe = (path as NSString).appendingPathComponent(".write-test-\(getpid())")
+        guard FileManager.default.createFile(atPath: probe, contents: Data()) else {
+            throw LessonError.figuresDirectory(path: path, reason: "no file can be created in it")
+        }
+        unlink(probe)
     }
 
     // MARK: Steps and prose
@@ -286,6 +293,23 @@ public final class Lesson {
         }
     }
 
+    /// Checks before any training that a file the lesson will write at the end (a model, a
+    /// checkpoint) can be written there, creating its folder if need be, so that a bad path
+    /// is reported now and not after minutes of work.
+    public func checkWritable(_ path: String) {
+        do {
+            try FileManager.default.createDirectory(
+                atPath: (path as NSString).deletingLastPathComponent.isEmpty
+                    ? "." : (path as NSString).deletingLastPathComponent,
+                withIntermediateDirectories: true)
+        } catch {
+            Lesson.fail(LessonError.notWritten(path: path, reason: "its folder cannot be created"))
+        }
+        do { try AtomicWrite.checkWritable(path) } catch {
+            Lesson.fail(LessonError.notWritten(path: path, reason: "\(error)"))
+        }
+    }
+
     /// Loads the data set and refuses it, with a sentence, if it is too small for `needs`.
     public func loadData(needs: DataNeeds) -> MNIST {
         let data = loadData()
@@ -336,11 +360,13 @@ public final class Lesson {
 public enum LessonError: Error, CustomStringConvertible {
     case figuresDirectory(path: String, reason: String)
     case badOption(name: String, reason: String)
+    case notWritten(path: String, reason: String)
 
     public var description: String {
         switch self {
         case .figuresDirectory(let path, let reason): return "figures directory \(path): \(reason)"
         case .badOption(let name, let reason): return "option \(name): \(reason)"
+        case .notWritten(let path, let reason): return "\(path): not written: \(reason)"
         }
     }
 }

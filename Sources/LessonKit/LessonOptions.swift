@@ -6,8 +6,16 @@ public enum DatasetName: String, ExpressibleByArgument, CaseIterable, Sendable {
 }
 
 /// The options every lesson understands. A lesson with more (for example `--epochs`)
-/// declares its own `ParsableArguments` holding `@OptionGroup var common: LessonOptions`.
-public struct LessonOptions: ParsableArguments, Sendable {
+/// declares its own `ParsableCommand` holding `@OptionGroup var common: LessonOptions`.
+/// (A command rather than plain arguments, so that usage and errors name the lesson,
+/// "Usage: Lesson01 [--no-pause] …", not the Swift type.)
+public struct LessonOptions: ParsableCommand, Sendable {
+    public static let configuration = CommandConfiguration(commandName: executableName)
+
+    /// The name the lesson was started by: "Lesson01".
+    public static var executableName: String {
+        String(CommandLine.arguments.first?.split(separator: "/").last ?? "Lesson")
+    }
     @Flag(name: .long, help: "Run straight through without waiting for Enter between steps.")
     public var noPause = false
 

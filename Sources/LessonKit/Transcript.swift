@@ -1,5 +1,6 @@
 import ConvNet
 import Foundation
+import SafeFiles
 
 /// The notebook page a run leaves behind: a Markdown file with the lesson's title, and for
 /// each step its heading, prose, code cell, printed output and figures, then the
@@ -80,6 +81,8 @@ struct Transcript {
         let text = lines.joined(separator: "\n").trimmingCharacters(in: .newlines) + "\n"
         try FileManager.default.createDirectory(
             atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        try writeAtomically(Array(text.utf8), to: path)
+        do { try AtomicWrite.write(Array(text.utf8), to: path) } catch {
+            throw LessonError.notWritten(path: path, reason: "\(error)")
+        }
     }
 }

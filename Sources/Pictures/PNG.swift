@@ -1,5 +1,6 @@
 import CLibPNG
 import Foundation
+import SafeFiles
 
 /// What can go wrong reading or writing a picture, with the file named.
 public enum PictureError: Error, Equatable, CustomStringConvertible {
@@ -55,6 +56,9 @@ public struct DecodedImage: Equatable, Sendable {
 public enum PNG {
     /// A side longer than this is refused before decoding (a 16k×16k RGB image is 768 MB).
     public static let maximumSide = 8192
+    /// Larger files are refused before they are read (an 8192×8192 RGBA PNG stored without
+    /// compression is about 256 MB).
+    public static let maximumFileBytes = 300 << 20
 
     /// Writes a canvas as an 8-bit RGB PNG. The file is written atomically (to a
     /// temporary file, then renamed), so a reader never sees half a picture.
@@ -90,35 +94,23 @@ public enum PNG {
             }
         }
         guard ok != 0 else { throw PictureError.cannotWrite(path: path, reason: message(of: image)) }
-        // A temporary file beside the figure, renamed over it: a reader sees the old figure
-        // or the new one, never half of one. (Foundation's `.atomic` would leave an empty
-        // folder in the temporary directory for every file on Linux.)
-        let temporary =
-            (path as NSString).deletingLastPathComponent.isEmpty
-            ? ".\(path).tmp-\(getpid())"
-            : ((path as NSString).deletingLastPathComponent as NSString)
-                .appendingPathComponent(".\((path as NSString).lastPathComponent).tmp-\(getpid())")
-        guard FileManager.default.createFile(atPath: temporary, contents: Data(encoded[0..<size])) else {
-            throw PictureError.cannotWrite(path: path, reason: "the file cannot be created")
-        }
-        guard rename(temporary, path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            unlink(temporary)
-            throw PictureError.cannotWrite(path: path, reason: reason)
+        // Written atomically: a reader sees the old figure or the new one, never half of
+        // one, and only a regular file (or a link's target) is replaced.
+        do { try AtomicWrite.write(Array(encoded[0..<size]), to: path) } catch {
+            throw PictureError.cannotWrite(path: path, reason: "\(error)")
         }
     }
 
     /// Reads a PNG file of any colour type; grey images stay grey, all others become RGB
     /// (transparency is composited onto white, as on paper).
     public static func read(path: String) throws -> DecodedImage {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw PictureError.missingFile(path: path)
-        }
-        if isDirectory.boolValue { throw PictureError.notAFile(path: path) }
         let bytes: [UInt8]
-        do { bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path))) } catch {
-            throw PictureError.notPNG(path: path, reason: (error as NSError).localizedDescription)
+        do { bytes = try RegularFile.read(path, maximumBytes: maximumFileBytes) } catch {
+            switch error {
+            case .missing: throw PictureError.missingFile(path: path)
+            case .directory: throw PictureError.notAFile(path: path)
+            default: throw PictureError.notPNG(path: path, reason: "\(error)")
+            }
         }
         return try decode(bytes, path: path)
     }

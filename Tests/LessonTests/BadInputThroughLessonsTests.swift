@@ -88,4 +88,33 @@ import Testing
         try expectFailure("Lesson01", ["--figures", ""], "--figures needs a directory", figures: false)
         try expectFailure("Lesson01", ["--data", ""], "--data needs a directory")
     }
+
+    /// A FIFO or a device where a file is read used to hang or read without end; where a
+    /// model is written, it used to be replaced by a regular file.
+    @Test func specialFilesAreNeitherReadNorReplaced() throws {
+        let fifo = directory + "/pipe"
+        #expect(mkfifo(fifo, 0o600) == 0)
+        try expectFailure(
+            "Lesson10", ["--use-model", fifo], "\(fifo): not read: it is a FIFO (named pipe), not a regular file")
+        try expectFailure("Lesson10", ["--use-model", "/dev/zero"], "/dev/zero: not read: it is a character device")
+        try expectFailure(
+            "Lesson10", ["--image", fifo], "\(fifo): not a readable PNG image (it is a FIFO (named pipe)")
+        try expectFailure(
+            "Lesson01", ["--figures", "/proc"], "figures directory /proc: no file can be created in it", figures: false)
+        try expectFailure(
+            "Lesson09", ["--model", fifo],
+            "\(fifo): not written: it is a FIFO (named pipe), not a regular file")
+        try expectFailure("Lesson10", ["--checkpoint", "/proc/x.ckpt"], "/proc/x.ckpt: not written")
+        let kind = try FileManager.default.attributesOfItem(atPath: fifo)[.type] as? FileAttributeType
+        #expect(kind != .typeRegular, "the FIFO was replaced by a regular file")
+        // A symbolic link is written through: the file it points to gets the model.
+        let target = directory + "/target.model"
+        let link = directory + "/link.model"
+        #expect(FileManager.default.createFile(atPath: target, contents: Data("old".utf8)))
+        #expect(symlink(target, link) == 0)
+        let run = try LessonRun.run("Lesson09", ["--quick", "--no-pause", "--model", link], timeLimit: 120)
+        #expect(run.status == 0, "\(run.errors)")
+        #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: link)) == target)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: target)).starts(with: Data("CNNMODEL".utf8)))
+    }
 }

@@ -39,6 +39,10 @@ import Testing
         let run = try LessonRun.run("Lesson00", ["--dataset", "cifar"], figures: false)
         #expect(run.status != 0)
         #expect(run.errors.contains("cifar"))
+        // The usage line names the lesson, not a Swift type ("Usage: arguments …" before).
+        #expect(run.errors.contains("Usage: Lesson00 [--no-pause]"), "\(run.errors)")
+        let nine = try LessonRun.run("Lesson09", ["--bogus"], figures: false)
+        #expect(nine.errors.contains("Usage: Lesson09 [--no-pause]") && nine.errors.contains("'Lesson09 --help'"))
     }
 
     @Test func unwritableFiguresDirectory() throws {

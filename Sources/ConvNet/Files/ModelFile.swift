@@ -1,4 +1,5 @@
 import Foundation
+import SafeFiles
 
 /// The model file: a trained network (or a training checkpoint) in one binary file.
 ///
@@ -276,21 +277,16 @@ public enum ModelFile {
     }
 
     static func readFile(_ path: String) throws -> [UInt8] {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw ModelFileError.notFound(path: path)
+        do { return try RegularFile.read(path, maximumBytes: maximumBytes) } catch {
+            switch error {
+            case .missing: throw ModelFileError.notFound(path: path)
+            case .directory: throw ModelFileError.isADirectory(path: path)
+            case .tooLarge(let bytes, let limit):
+                throw ModelFileError.malformed(
+                    path: path, detail: "it is \(bytes) bytes, more than the \(limit) a model may have")
+            default: throw ModelFileError.cannotRead(path: path, reason: "\(error)")
+            }
         }
-        guard !isDirectory.boolValue else { throw ModelFileError.isADirectory(path: path) }
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw ModelFileError.unreadable(path: path) }
-        defer { try? handle.close() }
-        let size = (try? handle.seekToEnd()) ?? 0
-        guard size <= UInt64(maximumBytes) else {
-            throw ModelFileError.malformed(
-                path: path, detail: "it is \(size) bytes, more than the \(maximumBytes) a model may have")
-        }
-        try? handle.seek(toOffset: 0)
-        guard let data = try? handle.readToEnd() ?? Data() else { throw ModelFileError.unreadable(path: path) }
-        return [UInt8](data)
     }
 }
 
@@ -299,6 +295,7 @@ public enum ModelFileError: Error, CustomStringConvertible, Equatable {
     case notFound(path: String)
     case isADirectory(path: String)
     case unreadable(path: String)
+    case cannotRead(path: String, reason: String)
     case notAModel(path: String)
     case unsupportedVersion(path: String, version: UInt32)
     case truncated(path: String, detail: String)
@@ -315,6 +312,7 @@ public enum ModelFileError: Error, CustomStringConvertible, Equatable {
         case .notFound(let p): return "\(p): no such model or checkpoint file"
         case .isADirectory(let p): return "\(p): is a directory, not a model file"
         case .unreadable(let p): return "\(p): cannot be read (check its permissions)"
+        case .cannotRead(let p, let r): return "\(p): not read: \(r)"
         case .notAModel(let p): return "\(p): not a model file of this course (it does not start with CNNMODEL)"
         case .unsupportedVersion(let p, let v):
             return "\(p): model file version \(v), this course reads version \(ModelFile.version)"
@@ -335,8 +333,9 @@ public enum ModelFileError: Error, CustomStringConvertible, Equatable {
     }
 }
 
-/// Writes `bytes` to a temporary file beside `path`, flushes it to disk, and renames it
-/// over `path`: readers see the old file or the new one, never a half-written one.
+/// Writes `bytes` atomically (see SafeFiles' AtomicWrite: a temporary file beside the
+/// target, flushed, renamed over it; only a regular file is replaced, a symbolic link is
+/// written through).
 package func writeAtomically(_ bytes: [UInt8], to path: String) throws {
     try writeAtomically(bytes, to: path, failingAfter: nil)
 }
@@ -344,37 +343,8 @@ package func writeAtomically(_ bytes: [UInt8], to path: String) throws {
 /// The same, with a write that fails after `failingAfter` bytes, as a full disk would
 /// (the tests use it to interrupt a save half-way).
 func writeAtomically(_ bytes: [UInt8], to path: String, failingAfter limit: Int?) throws {
-    let directory = (path as NSString).deletingLastPathComponent
-    let temporary = (directory.isEmpty ? "." : directory) + "/.\((path as NSString).lastPathComponent).tmp-\(getpid())"
-    let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-    guard fd >= 0 else { throw ModelFileError.unwritable(path: path, reason: String(cString: strerror(errno))) }
-    var written = 0
-    let ok = bytes.withUnsafeBytes { buffer -> Bool in
-        while written < buffer.count {
-            var chunk = buffer.count - written
-            if let limit {
-                guard written < limit else {
-                    errno = ENOSPC
-                    return false
-                }
-                chunk = min(chunk, limit - written)
-            }
-            let n = write(fd, buffer.baseAddress! + written, chunk)
-            if n <= 0 { return false }
-            written += n
-        }
-        return fsync(fd) == 0
-    }
-    let reason = String(cString: strerror(errno))
-    close(fd)
-    guard ok else {
-        unlink(temporary)
-        throw ModelFileError.unwritable(path: path, reason: reason)
-    }
-    guard rename(temporary, path) == 0 else {
-        let reason = String(cString: strerror(errno))
-        unlink(temporary)
-        throw ModelFileError.unwritable(path: path, reason: reason)
+    do { try AtomicWrite.write(bytes, to: path, failingAfter: limit) } catch {
+        throw ModelFileError.unwritable(path: path, reason: "\(error)")
     }
 }
 

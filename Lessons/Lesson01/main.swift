@@ -178,6 +178,65 @@ lesson.step("Classic filters on a real digit",
     lesson.say("In the maps red is positive and blue negative; white is zero, where the filter sees nothing.")
 }
 
+lesson.step("Why convolution, and not a fully connected layer",
+            """
+            A fully connected (Affine) layer would take the digit as a flat list of 784 \
+            numbers, with a weight of its own from every pixel to every output. Nothing in \
+            it says which pixels are neighbours: shuffle the 784 pixels in any fixed order, \
+            shuffle the rows of its weights the same way, and its outputs stay the same \
+            (up to rounding, as the sums are added in another order). \
+            The shape of the picture is lost when it is flattened. A convolution slides one \
+            small filter over the picture instead, so it keeps the shape: move the digit and \
+            its feature map moves with it. And one filter is a handful of weights, used at \
+            every position. The numbers below measure all three.
+            """) {
+    let digit = data.train.image(0).reshaped([1, 1, 28, 28])      // 1×1×28×28
+    let flat = digit.reshaped([1, 784])                            // 1×784, what Affine sees
+    var rng = lesson.rng
+    let affine = Affine(inputSize: 784, outputSize: 100, weightStd: 0.05, rng: &rng)   // W: 784×100
+    // One fixed shuffle p of the pixels, applied to the input and to the rows of W alike.
+    let p = rng.permutation(784)
+    var shuffled = flat, shuffledW = affine.W.value
+    for i in 0..<784 {
+        shuffled[0, i] = flat[0, p[i]]
+        for j in 0..<100 { shuffledW[i, j] = affine.W.value[p[i], j] }
+    }
+    let outputs = affine.forward(flat, training: false)            // 1×100
+    let shuffledOutputs = Affine(weights: shuffledW, bias: affine.b.value).forward(shuffled, training: false)
+    lesson.say(String(format: "Affine, pixels and weights shuffled alike: largest output difference %.1e",
+                      outputs.maxAbsDifference(shuffledOutputs)))
+
+    // The digit moved 2 pixels to the right (MNIST leaves a blank margin, so nothing falls off).
+    var moved = Tensor(shape: [1, 1, 28, 28])
+    for r in 0..<28 { for c in 2..<28 { moved[0, 0, r, c] = digit[0, 0, r, c - 2] } }
+    let changed = (0..<784).filter { moved.data[$0] != digit.data[$0] }.count
+    lesson.say("moved 2 pixels right: \(changed) of the 784 inputs to Affine change")
+    let edge = Convolution(weights: Tensor(shape: [1, 1, 3, 3], data: [-1, 0, 1, -2, 0, 2, -1, 0, 1]),
+                           bias: .zeros([1]), stride: 1, padding: 1)
+    let map = edge.forward(digit, training: false)                 // 1×1×28×28
+    let movedMap = edge.forward(moved, training: false)            // 1×1×28×28
+    var largest: Float = 0
+    for r in 0..<28 { for c in 2..<28 { largest = max(largest, abs(movedMap[0, 0, r, c] - map[0, 0, r, c - 2])) } }
+    lesson.say(String(format: "edge map of the moved digit vs the map moved: largest difference %.1e", largest))
+
+    // As many outputs as 30 filters of 5×5 give on a 28×28 digit (30×24×24), fully connected or convolved.
+    let outputCount = 30 * 24 * 24
+    lesson.table(["layer", "outputs", "weights"], [
+        ["Affine 784 → 17280", "\(outputCount)", "\(784 * outputCount)"],
+        ["Convolution, 30 filters of 5×5", "\(outputCount)", "\(30 * 5 * 5)"],
+    ])
+
+    let pictures = ImageGrid(title: "What each layer is given", maps: [Matrix(digit), Matrix(shuffled.reshaped([1, 1, 28, 28])), Matrix(moved)],
+                             columns: 3, labels: ["the digit", "shuffled: the same to Affine", "moved 2 pixels right"],
+                             scale: .fixed(0, 1), pixelSize: 4)
+    var maps = ImageGrid(title: "Vertical-edge maps", maps: [Matrix(map), Matrix(movedMap)], columns: 2,
+                         labels: ["of the digit", "of the moved digit"], scale: .sharedSymmetric, colourMap: .diverging,
+                         pixelSize: 4)
+    maps.colourBar = true
+    lesson.saveFigure(Panels(title: "A flat list of pixels loses the picture; a convolution keeps it",
+                             panels: [pictures.render(), maps.render()]).render(), "why-convolution.png")
+}
+
 lesson.exercises([
     Exercise("Work out by hand the 2×2 output of the horizontal bar filter (ones across the middle row) "
              + "at stride 3 on the 6×6 \"5\". Then check the library's Convolution still matches naive loops "

@@ -6,11 +6,20 @@ import Testing
 @Suite struct Lessons01To06Tests {
     @Test func lesson01() throws {
         let run = try LessonRun.checkQuick(
-            "Lesson01", expectFigures: ["five-and-stride.png", "filters.png", "feature-maps.png"])
+            "Lesson01",
+            expectFigures: ["five-and-stride.png", "filters.png", "feature-maps.png", "why-convolution.png"])
         // The stride-3 output of the vertical bar on the 6×6 "5", worked out by hand: 3 2 / 1 3.
         #expect(run.output.contains("output, stride 3  (2×2)\n  3 2\n  1 3\n"))
         #expect(run.output.contains("out[0, 0] = 0·0 + 1·1 + 1·0 + 0·0 + 1·1 + 0·0 + 0·0 + 1·1 + 1·0 = 3"))
         #expect(run.output.contains("stride 1: Convolution gives [1, 1, 4, 4], largest difference from filter2D: 0.0"))
+        // Why convolution: the claims of the prose, from the numbers printed.
+        let shuffled = try #require(Self.number(after: "shuffled alike: largest output difference ", in: run.output))
+        #expect(shuffled < 1e-5, "shuffling pixels and weights alike changed the Affine outputs")
+        let changed = try #require(Self.number(after: "moved 2 pixels right: ", in: run.output))
+        #expect(changed > 50)
+        #expect(
+            run.output.contains("edge map of the moved digit vs the map moved: largest difference 0.0e+00"))
+        #expect(run.output.contains("Convolution, 30 filters of 5×5    17280       750"))
     }
 
     @Test func lesson02() throws {

@@ -51,9 +51,13 @@ public struct Canvas: Sendable {
         pixels[i + 2] = colour.b
     }
 
+    /// Fills a rectangle; the part outside the canvas (all of it, even) is left out.
     public mutating func fill(x: Int, y: Int, width w: Int, height h: Int, _ colour: Colour) {
-        for yy in max(y, 0)..<min(y + h, height) where yy >= 0 {
-            for xx in max(x, 0)..<max(min(x + w, width), max(x, 0)) { set(xx, yy, colour) }
+        let (x0, x1) = (max(x, 0), min(x + w, width))
+        let (y0, y1) = (max(y, 0), min(y + h, height))
+        guard x0 < x1, y0 < y1 else { return }
+        for yy in y0..<y1 {
+            for xx in x0..<x1 { set(xx, yy, colour) }
         }
     }
 

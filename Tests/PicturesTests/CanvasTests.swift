@@ -12,6 +12,22 @@ import Testing
         }
     }
 
+    /// A rectangle partly or wholly off the canvas draws what is on it and nothing else
+    /// (a chart point below its y range used to trap here).
+    @Test func fillOutsideTheCanvasIsLeftOut() {
+        var canvas = Canvas(width: 10, height: 10)
+        canvas.fill(x: 3, y: 12, width: 5, height: 5, .red)
+        canvas.fill(x: -9, y: -9, width: 5, height: 5, .red)
+        canvas.fill(x: 12, y: 2, width: 5, height: 5, .red)
+        #expect((0..<10).allSatisfy { x in (0..<10).allSatisfy { canvas[x, $0] == .white } })
+        canvas.fill(x: 8, y: -2, width: 5, height: 4, .red)
+        #expect(canvas[9, 1] == .red && canvas[8, 0] == .red && canvas[7, 1] == .white && canvas[9, 2] == .white)
+        // A chart whose values fall below its y range.
+        let chart = LineChart(
+            title: "t", series: [.init(name: "s", y: [10, 40, 80, 90])], xLabel: "x", yLabel: "y", yRange: 50...100)
+        #expect(chart.render().width > 0)
+    }
+
     @Test func diagonalLineHitsBothEnds() {
         var canvas = Canvas(width: 10, height: 10)
         canvas.line(from: (0, 0), to: (9, 9), .black)

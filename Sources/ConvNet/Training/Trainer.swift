@@ -27,6 +27,11 @@ public struct TrainingOptions: Sendable {
     /// The data set trained on ("MNIST", "Fashion-MNIST"), recorded in checkpoints so that
     /// a run on another data set cannot resume from them.
     public var dataSet: String?
+    /// Weight decay λ (0: none); see `addWeightDecay`. The reported loss includes it.
+    public var weightDecay: Float = 0
+    /// Move each training image by a random shift of up to this many pixels (0: none);
+    /// see `randomlyShifted`. Needs image batches (N×C×H×W).
+    public var shiftPixels = 0
 
     public init(
         epochs: Int, batchSize: Int, seed: UInt64 = 1, patience: Int? = nil, checkpointEvery: Int? = nil,
@@ -126,6 +131,18 @@ public final class Trainer {
             throw TrainingError.badOption(name: "batch size", reason: "must be at least 1, got \(options.batchSize)")
         }
         guard train.count >= 1 else { throw TrainingError.badOption(name: "training data", reason: "is empty") }
+        guard options.weightDecay >= 0, options.weightDecay.isFinite else {
+            throw TrainingError.badOption(name: "weight decay", reason: "must be 0 or more, got \(options.weightDecay)")
+        }
+        guard (0...8).contains(options.shiftPixels) else {
+            throw TrainingError.badOption(name: "shift", reason: "must be 0 to 8 pixels, got \(options.shiftPixels)")
+        }
+        if options.shiftPixels > 0 {
+            let (x, _) = train.batch([0])
+            guard x.rank == 4 else {
+                throw TrainingError.badOption(name: "shift", reason: "needs image batches (N×C×H×W), got \(x.shape)")
+            }
+        }
         if let patience = options.patience {
             guard patience >= 1 else {
                 throw TrainingError.badOption(name: "patience", reason: "must be at least 1, got \(patience)")
@@ -167,8 +184,14 @@ public final class Trainer {
                 if let stop = options.stopAfterSteps, totalSteps >= stop { return history }
                 let start = stepInEpoch * options.batchSize
                 let indices = Array(order[start..<min(start + options.batchSize, train.count)])
-                let (x, labels) = train.batch(indices)
-                let loss = network.gradient(x, labels: labels)
+                var (x, labels) = train.batch(indices)
+                if options.shiftPixels > 0 {
+                    // A generator of its own per step, so a resumed run shifts alike.
+                    var shifts = SeededRandom(seed: options.seed &+ 0x5348_4946_5400 &+ UInt64(totalSteps))
+                    x = randomlyShifted(x, upTo: options.shiftPixels, rng: &shifts)
+                }
+                var loss = network.gradient(x, labels: labels)
+                if options.weightDecay > 0 { loss += addWeightDecay(options.weightDecay, to: network.parameters) }
                 guard loss.isFinite else {
                     throw TrainingError.diverged(
                         epoch: completedEpochs + 1, step: stepInEpoch + 1, loss: loss,

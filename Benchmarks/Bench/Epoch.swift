@@ -63,6 +63,20 @@ extension Bench {
                     1e3 * sorted[sorted.count / 2], 1e3 * sorted[0], 1e3 * sorted[sorted.count - 1]))
         }
 
+        // How near the limit: the epoch's arithmetic against the square product's speed.
+        let flops = trainingFLOPs(bookNetwork) * Double(trainer.stepsPerEpoch * 100)
+        let peak = peakGFLOPs()
+        let effective = flops / epochSeconds / 1e9
+        print(
+            String(
+                format:
+                    "  arithmetic: %.0f GFLOP an epoch (2 × the multiply-adds of the convolutions and affine layers, forward and backward)",
+                flops / 1e9))
+        print(
+            String(
+                format: "  effective: %.0f GFLOP/s, %.0f %% of this machine's peak (square 1024 product: %.0f GFLOP/s, %d thread(s))",
+                effective, 100 * effective / peak, peak, threads))
+
         // Classifying: the whole test set in batches of 1000, bytes to Float included.
         _ = network.classify(data.test.firstBatch(1000).x)  // warm up
         let testStart = now()
@@ -75,6 +89,41 @@ extension Bench {
 
         inferenceBreakdown(network, data.test)
         stepBreakdown(network, data.train)
+    }
+
+    /// Floating-point operations of one training image through `network`: each
+    /// multiply-add counts 2. A convolution's forward is FN·OH·OW·C·FH·FW multiply-adds,
+    /// and its backward as many again for dW and for dx (the first layer computes no dx);
+    /// an affine layer's likewise with in·out. Pooling, ReLU and the loss are left out
+    /// (a few percent).
+    func trainingFLOPs(_ network: Network) -> Double {
+        var shape = [1] + network.inputShape
+        var total = 0.0
+        for (i, layer) in network.layers.enumerated() {
+            let input = shape
+            guard let output = try? layer.outputShape(for: input) else { return 0 }
+            shape = output
+            let passes = i == 0 ? 2.0 : 3.0  // forward, dW, and dx except for the first layer
+            if let conv = layer as? Convolution {
+                let perOutput = Double(conv.channels * conv.filterHeight * conv.filterWidth)
+                total += passes * perOutput * Double(output.dropFirst().reduce(1, *))
+            } else if let affine = layer as? Affine {
+                total += passes * Double(affine.W.value.count)
+            }
+        }
+        return 2 * total
+    }
+
+    /// The square 1024 product's speed with the threads in use: the most this machine's
+    /// matrix multiply reaches.
+    func peakGFLOPs() -> Double {
+        var rng = SeededRandom(seed: 1)
+        let n = 1024
+        let a = (0..<(n * n)).map { _ in rng.uniform(-1, 1) }
+        let b = (0..<(n * n)).map { _ in rng.uniform(-1, 1) }
+        var c = [Float](repeating: 0, count: n * n)
+        let t = best { matrixMultiply(a, b, &c, m: n, n: n, k: n, transposeA: false, transposeB: false) }
+        return 2 * Double(n * n * n) / t / 1e9
     }
 
     /// Times each layer's forward in inference mode over the whole test set, 100 images

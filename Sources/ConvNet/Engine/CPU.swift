@@ -20,3 +20,26 @@ enum CPU {
         #endif
     }()
 }
+
+/// What Bench reports about the processor and the engine's choices for it.
+package enum EngineReport {
+    /// The processor's name and the vector features the engine cares about, as the
+    /// system reports them ("AMD EPYC: avx2 fma, no avx512f").
+    package static var processor: String {
+        #if os(Linux)
+            let info = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+            let lines = info.split(separator: "\n")
+            let name =
+                lines.first { $0.hasPrefix("model name") }?.split(separator: ":", maxSplits: 1).last?
+                .trimmingCharacters(in: .whitespaces) ?? "unknown processor"
+            let flags = Set(lines.first { $0.hasPrefix("flags") }?.split(separator: " ").map(String.init) ?? [])
+            let features = ["avx2", "fma", "avx512f"].map { flags.contains($0) ? $0 : "no " + $0 }
+            return name + ": " + features.joined(separator: ", ")
+        #else
+            return "processor features not read on this system"
+        #endif
+    }
+
+    /// The register tile the matrix multiply uses: rows × columns of C held in registers.
+    package static var registerTile: String { "\(FastMatrixMultiply.mr)×\(FastMatrixMultiply.widestTile)" }
+}

@@ -1,14 +1,18 @@
 #!/usr/bin/env python3
-"""The Lesson 09 network in PyTorch, measured the way `swift run -c release Bench --epoch` measures it.
+"""The networks of Lessons 09 and 10 in PyTorch, measured the way `swift run -c release Bench --epoch` measures them.
 
 For a side-by-side comparison on the same machine:
 
     python3 -m venv ~/torch-venv && ~/torch-venv/bin/pip install torch numpy   # once; a large download
-    ~/torch-venv/bin/python Benchmarks/pytorch_simple_convnet.py --threads 2
+    ~/torch-venv/bin/python Benchmarks/pytorch_convnet.py --threads 2
     swift run -c release Bench --epoch --threads 2
+    ~/torch-venv/bin/python Benchmarks/pytorch_convnet.py --network deeper --steps 100
+    swift run -c release Bench --epoch --network deeper --steps 100
 
-Same network (Conv 30 5x5, ReLU, MaxPool 2x2, Linear 4320->100, ReLU, Linear 100->10,
-softmax cross-entropy), same optimizer (Adam, learning rate 0.001), batch 100, the same
+Same networks: simple is Lesson 09's SimpleConvNet (Conv 30 5x5, ReLU, MaxPool 2x2,
+Linear 4320->100, ReLU, Linear 100->10); deeper is Lesson 10's (Conv 50 5x5, ReLU,
+Conv 50 3x3, ReLU, MaxPool 2x2, Dropout 0.2, Linear 6050->100, ReLU, Dropout 0.4,
+Linear 100->10); softmax cross-entropy, same optimizer (Adam, learning rate 0.001), batch 100, the same
 60000 training images kept as bytes and turned into floats in [0, 1] a batch at a time.
 Prints the same figures: seconds for one epoch, training and test images per second
 (test in batches of 1000), and the peak resident memory of the process.
@@ -26,7 +30,7 @@ try:
     import torch
     from torch import nn
 except ImportError:
-    sys.exit("pytorch_simple_convnet.py: PyTorch is not installed here. "
+    sys.exit("pytorch_convnet.py: PyTorch is not installed here. "
              "Install it into a virtual environment outside the repository: "
              "python3 -m venv ~/torch-venv && ~/torch-venv/bin/pip install torch numpy")
 
@@ -45,13 +49,20 @@ def read_idx(directory, stem):
             dims = data[3]
             shape = [int.from_bytes(data[4 + 4 * i:8 + 4 * i], "big") for i in range(dims)]
             return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * dims).reshape(shape)
-    sys.exit(f"pytorch_simple_convnet.py: {os.path.join(directory, stem)}(.gz) not found")
+    sys.exit(f"pytorch_convnet.py: {os.path.join(directory, stem)}(.gz) not found")
 
 
 def simple_conv_net():
     return nn.Sequential(
         nn.Conv2d(1, 30, kernel_size=5), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
         nn.Linear(30 * 12 * 12, 100), nn.ReLU(), nn.Linear(100, 10))
+
+
+def deeper_conv_net():
+    return nn.Sequential(
+        nn.Conv2d(1, 50, kernel_size=5), nn.ReLU(), nn.Conv2d(50, 50, kernel_size=3), nn.ReLU(),
+        nn.MaxPool2d(2), nn.Dropout(0.2), nn.Flatten(),
+        nn.Linear(50 * 11 * 11, 100), nn.ReLU(), nn.Dropout(0.4), nn.Linear(100, 10))
 
 
 def batch(images, indices):
@@ -63,6 +74,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", type=int, default=2, help="torch.set_num_threads (default 2)")
     parser.add_argument("--dataset", choices=["mnist", "fashion"], default="mnist")
+    parser.add_argument("--network", choices=["simple", "deeper"], default="simple",
+                        help="simple: Lesson 09's SimpleConvNet; deeper: Lesson 10's network")
     parser.add_argument("--steps", type=int, default=None, help="stop after this many steps (the epoch is then extrapolated)")
     args = parser.parse_args()
     if args.threads < 1:
@@ -78,7 +91,8 @@ def main():
     print(f"PyTorch {torch.__version__}, {args.threads} thread(s); data: {args.dataset}, "
           f"{len(train_x)} training and {len(test_x)} test images")
 
-    net = simple_conv_net()
+    net = simple_conv_net() if args.network == "simple" else deeper_conv_net()
+    print(f"network: {args.network}, Adam 0.001, batch 100")
     optimizer = torch.optim.Adam(net.parameters(), lr=0.001)
     loss_function = nn.CrossEntropyLoss()
     order = np.random.default_rng(42).permutation(len(train_x))

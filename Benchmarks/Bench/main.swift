@@ -70,7 +70,9 @@ struct Bench: ParsableCommand {
             let build = "release"
         #endif
         print("Bench: \(build) build, \(threads) thread(s), \(ProcessInfo.processInfo.activeProcessorCount) cores")
-        print("processor: \(EngineReport.processor); matrix multiply register tile \(EngineReport.registerTile)")
+        print(
+            "processor: \(EngineReport.processor); code: \(EngineReport.codeGeneration); "
+                + "matrix multiply register tile \(EngineReport.registerTile)")
         if epoch {
             try epochBenchmark()
         } else {

@@ -40,6 +40,15 @@ package enum EngineReport {
         #endif
     }
 
+    /// The code the numeric modules were compiled to (see Package.swift).
+    package static var codeGeneration: String {
+        #if CONVNET_HASWELL_CODE
+            return "haswell (AVX2 + FMA)"
+        #else
+            return "native (this processor's own vector units)"
+        #endif
+    }
+
     /// The register tile the matrix multiply uses: rows × columns of C held in registers.
     package static var registerTile: String { "\(FastMatrixMultiply.mr)×\(FastMatrixMultiply.widestTile)" }
 }

@@ -48,7 +48,13 @@ enum FastMatrixMultiply {
     static let mr = 6  // rows of the register tile of C
     /// Columns of the register tile: 16 (one SIMD16: two AVX2 registers, or four NEON ones),
     /// or 32 (two 16-wide AVX-512 registers) on a processor that has AVX-512.
-    static let widestTile = CPU.hasAVX512 ? 32 : 16
+    #if CONVNET_HASWELL_CODE
+        // Built as AVX2 code (Package.swift): SIMD32 would be four 8-wide registers, and a
+        // 6×32 tile would need 24 of AVX2's 16.
+        static let widestTile = 16
+    #else
+        static let widestTile = CPU.hasAVX512 ? 32 : 16
+    #endif
     static let mc = 96, nc = 2048
     /// Steps along K per block: a packed B strip of `kc(nr)` × `nr` floats is 32 KB.
     static func kc(_ nr: Int) -> Int { 32 * 1024 / 4 / nr }

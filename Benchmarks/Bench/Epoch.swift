@@ -74,7 +74,8 @@ extension Bench {
                 flops / 1e9))
         print(
             String(
-                format: "  effective: %.0f GFLOP/s, %.0f %% of this machine's peak (square 1024 product: %.0f GFLOP/s, %d thread(s))",
+                format:
+                    "  effective: %.0f GFLOP/s, %.0f %% of this machine's peak (square 1024 product: %.0f GFLOP/s, %d thread(s))",
                 effective, 100 * effective / peak, peak, threads))
 
         // Classifying: the whole test set in batches of 1000, bytes to Float included.

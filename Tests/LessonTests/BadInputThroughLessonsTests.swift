@@ -107,6 +107,16 @@ import Testing
         try expectFailure("Lesson10", ["--checkpoint", "/proc/x.ckpt"], "/proc/x.ckpt: not written")
         let kind = try FileManager.default.attributesOfItem(atPath: fifo)[.type] as? FileAttributeType
         #expect(kind != .typeRegular, "the FIFO was replaced by a regular file")
+        // A directory where a figure should go (was "NSCocoaErrorDomain error 512").
+        let figures = directory + "/figures"
+        try FileManager.default.createDirectory(
+            atPath: figures + "/five-and-stride.png", withIntermediateDirectories: true)
+        let blocked = try LessonRun.run("Lesson01", ["--quick", "--no-pause", "--figures", figures], figures: false)
+        #expect(blocked.status == 1)
+        #expect(
+            blocked.errors.contains(
+                "\(figures)/five-and-stride.png: cannot write the figure (it is a directory, not a file)"),
+            "\(blocked.errors)")
         // A symbolic link is written through: the file it points to gets the model.
         let target = directory + "/target.model"
         let link = directory + "/link.model"

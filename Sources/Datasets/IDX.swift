@@ -18,7 +18,19 @@ public enum IDX {
     static func readBytes(path: String) throws -> [UInt8] {
         // The largest plain file this reader accepts (a header of 16 bytes, then at most
         // maximumBytes); a gzipped one is smaller still. Checked before anything is read.
-        do { return try RegularFile.read(path, maximumBytes: maximumBytes + 16) } catch {
+        do {
+            // A plain file's header says how long the file must be: a file of another size
+            // is refused from its first bytes, before the rest is read.
+            let (start, size) = try RegularFile.start(path, count: 16)
+            if !Gzip.isGzipped(start), start.count >= 4 {
+                let magic = bigEndianUInt32(start, at: 0)
+                if magic == imagesMagic || magic == labelsMagic {
+                    _ = try header(
+                        start, path: path, magic: magic, dimensions: magic == imagesMagic ? 3 : 1, fileSize: size)
+                }
+            }
+            return try RegularFile.read(path, maximumBytes: maximumBytes + 16)
+        } catch let error as FileProblem {
             switch error {
             case .missing: throw DatasetError.missingFile(path: path)
             case .directory: throw DatasetError.notAFile(path: path)
@@ -36,15 +48,19 @@ public enum IDX {
     }
 
     /// Checks the header and the size, and returns the header's sizes.
-    private static func header(_ bytes: [UInt8], path: String, magic: UInt32, dimensions: Int) throws -> [Int] {
+    /// `fileSize`: the size of the whole file when `bytes` holds only its start.
+    private static func header(_ bytes: [UInt8], path: String, magic: UInt32, dimensions: Int, fileSize: Int? = nil)
+        throws -> [Int]
+    {
         let headerBytes = 4 + 4 * dimensions
+        let total = fileSize ?? bytes.count
         guard bytes.count >= 4 else {
-            throw DatasetError.truncated(path: path, expectedBytes: headerBytes, actualBytes: bytes.count)
+            throw DatasetError.truncated(path: path, expectedBytes: headerBytes, actualBytes: total)
         }
         let found = bigEndianUInt32(bytes, at: 0)
         guard found == magic else { throw DatasetError.badMagic(path: path, found: found, expected: magic) }
         guard bytes.count >= headerBytes else {
-            throw DatasetError.truncated(path: path, expectedBytes: headerBytes, actualBytes: bytes.count)
+            throw DatasetError.truncated(path: path, expectedBytes: headerBytes, actualBytes: total)
         }
         let sizes = (0..<dimensions).map { Int(bigEndianUInt32(bytes, at: 4 + 4 * $0)) }
         // Multiply with overflow checks: a hostile header must not wrap around.
@@ -57,11 +73,11 @@ public enum IDX {
             payload = product
         }
         let expected = headerBytes + payload
-        if bytes.count < expected {
-            throw DatasetError.truncated(path: path, expectedBytes: expected, actualBytes: bytes.count)
+        if total < expected {
+            throw DatasetError.truncated(path: path, expectedBytes: expected, actualBytes: total)
         }
-        if bytes.count > expected {
-            throw DatasetError.trailingBytes(path: path, expectedBytes: expected, actualBytes: bytes.count)
+        if total > expected {
+            throw DatasetError.trailingBytes(path: path, expectedBytes: expected, actualBytes: total)
         }
         return sizes
     }

@@ -35,6 +35,26 @@ public enum RegularFile {
         return filled == size ? bytes : Array(bytes[0..<filled])
     }
 
+    /// The first `count` bytes (fewer if the file is shorter) and the file's size, so that
+    /// a format whose header says how long the file must be can refuse it before reading
+    /// the rest. The same checks of type as `read`.
+    public static func start(_ path: String, count: Int) throws(FileProblem) -> (bytes: [UInt8], size: Int) {
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            throw errno == ENOENT || errno == ENOTDIR ? .missing : .unreadable(reason: FileProblem.systemReason)
+        }
+        try requireRegular(info.st_mode)
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else { throw .unreadable(reason: FileProblem.systemReason) }
+        defer { close(fd) }
+        guard fstat(fd, &info) == 0 else { throw .unreadable(reason: FileProblem.systemReason) }
+        try requireRegular(info.st_mode)
+        var bytes = [UInt8](repeating: 0, count: count)
+        let n = bytes.withUnsafeMutableBytes { Foundation.read(fd, $0.baseAddress!, count) }
+        guard n >= 0 else { throw .unreadable(reason: FileProblem.systemReason) }
+        return (Array(bytes[0..<n]), Int(info.st_size))
+    }
+
     static func requireRegular(_ mode: mode_t) throws(FileProblem) {
         switch mode & S_IFMT {
         case S_IFREG: return

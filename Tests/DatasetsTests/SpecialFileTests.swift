@@ -34,6 +34,17 @@ import Testing
         )
     }
 
+    @Test func aPlainFileLongerThanItsHeaderSaysIsRefusedFromItsStart() throws {
+        // A label file whose header says 3 labels, padded (sparsely) to 200 MB: refused
+        // from its first 16 bytes and its size, with both numbers.
+        let dir = temporaryDirectory()
+        let path = writeFile(idxBytes(magic: 2049, sizes: [3], payload: [1, 2, 3]), dir, "train-labels-idx1-ubyte")
+        #expect(truncate(path, 200 << 20) == 0)
+        #expect(
+            message { _ = try IDX.readLabels(path: path) }
+                == "\(path): \((200 << 20) - 11) unexpected bytes after the 11 the header describes")
+    }
+
     @Test func aGzipBombIsNamedForWhatItUnpacksTo() {
         // 300 members of 1 MB of zeros each, about 300 KB in all; the header inside is
         // never reached.

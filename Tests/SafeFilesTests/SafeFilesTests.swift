@@ -40,6 +40,11 @@ import Testing
         #expect(mkfifo(fifo, 0o600) == 0)
         #expect(problem(reading: fifo) == .special(kind: "a FIFO (named pipe)"))
         #expect(problem(reading: "/dev/zero") == .special(kind: "a character device"))
+        // The start of a file and its size, for formats whose header gives the length.
+        let start = try RegularFile.start(file, count: 2)
+        #expect(start.bytes == [1, 2] && start.size == 3)
+        #expect(try RegularFile.start(file, count: 16).bytes == [1, 2, 3])
+        #expect(throws: FileProblem.special(kind: "a FIFO (named pipe)")) { _ = try RegularFile.start(fifo, count: 4) }
         // A symbolic link to a regular file is read through.
         let link = directory + "/link"
         #expect(symlink(file, link) == 0)

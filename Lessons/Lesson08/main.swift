@@ -43,6 +43,7 @@ lesson.step("An overfitting set-up",
             that Lesson 09 introduces; the numbers are the same.
             """) {
     data = lesson.loadData()
+    lesson.say("the network: \(convNet(dropout: nil).parameterCount) weights and biases")
     lesson.say("training on the first 300 training digits; testing on \(lesson.quick ? 500 : 2000) test digits")
 }
 

@@ -6,7 +6,10 @@ package final class EngineDropout: Layer {
     package let layer: Dropout
     package var name: String { "Dropout" }
     private(set) var scaledMask: [Float] = []  // 0 or 1/(1 − ratio) for each value
-    private var output = Tensor(shape: [0])
+    // Two output buffers used in turn, as in EngineReLU: the Affine layer after dropout
+    // keeps its input until its backward, and writing into it while shared would copy it.
+    private var outputs = [Tensor(shape: [0]), Tensor(shape: [0])]
+    private var current = 0
     private var dx = Tensor(shape: [0])
 
     package init(_ layer: Dropout) { self.layer = layer }
@@ -24,8 +27,9 @@ package final class EngineDropout: Layer {
             }
             layer.rng = generator
         }
-        applyMask(x, into: &output)
-        return output
+        current = 1 - current
+        applyMask(x, into: &outputs[current])
+        return outputs[current]
     }
 
     package func backward(_ dout: Tensor) -> Tensor {

@@ -1,9 +1,15 @@
 /// The engine's ReLU: the same numbers as the book's `ReLU`, with the work shared out
 /// between threads, the output kept in place of a mask (it is positive exactly where x
-/// was), and both tensors reused from step to step.
+/// was), and the tensors reused from step to step.
 package final class EngineReLU: Layer {
     package var name: String { "ReLU" }
-    private var output = Tensor(shape: [0])
+    // Two output buffers, used in turn. The next layer may keep this step's output until
+    // its backward (a convolution keeps its input), so at the next forward it is still
+    // shared, and writing into it would make Swift copy it first (11.5 MB after Lesson
+    // 10's first convolution); the other buffer is free by then.
+    private var outputs = [Tensor(shape: [0]), Tensor(shape: [0])]
+    private var current = 0
+    private var output: Tensor { outputs[current] }
     private var dx = Tensor(shape: [0])
 
     package init() {}
@@ -11,9 +17,10 @@ package final class EngineReLU: Layer {
     package func outputShape(for s: [Int]) throws -> [Int] { s }
 
     package func forward(_ x: Tensor, training: Bool) -> Tensor {
-        output.reuseStorage(for: x.shape)
+        current = 1 - current
+        outputs[current].reuseStorage(for: x.shape)
         x.data.withUnsafeBufferPointer { x in
-            output.data.withUnsafeMutableBufferPointer { out in
+            outputs[current].data.withUnsafeMutableBufferPointer { out in
                 parallelFor(x.count, cost: 1) { range in
                     let (x, out) = (x.baseAddress! + range.lowerBound, out.baseAddress! + range.lowerBound)
                     for i in 0..<range.count { out[i] = x[i] > 0 ? x[i] : 0 }

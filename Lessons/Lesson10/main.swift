@@ -71,7 +71,7 @@ do {
     for (file, picture) in pictures { _ = try MNISTStyle.prepare(picture, path: file) }   // a blank page is refused now
     // It must take 28×28 images, give 10 scores and be trained on this kind of image.
     classifier = try ModelFile.loadClassifier(classifierPath, inputShape: [1, 28, 28], classes: 10,
-                                              dataSet: lesson.dataSource == .fashion ? "Fashion-MNIST" : "MNIST")
+                                              dataSet: (lesson.dataSource == .fashion ? DataSource.fashion : .bundled).name)
 } catch { Lesson.fail(error) }
 // With --image the lesson classifies at once: no training, no files replaced.
 let classifyOnly = !arguments.image.isEmpty

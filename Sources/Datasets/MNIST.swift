@@ -20,6 +20,16 @@ public enum DataSource: Equatable, Sendable {
         if let dir = environment["MNIST_DIR"], !dir.isEmpty { return .directory(dir) }
         return .bundled
     }
+
+    /// The data set's name, as `MNIST.name` and model files give it: "MNIST",
+    /// "Fashion-MNIST", or "MNIST (DIR)" for a directory of one's own.
+    public var name: String {
+        switch self {
+        case .bundled: return "MNIST"
+        case .directory(let dir): return "MNIST (\(dir))"
+        case .fashion: return "Fashion-MNIST"
+        }
+    }
 }
 
 /// An MNIST-style data set: a training and a test split of 28×28 grey images.
@@ -48,14 +58,14 @@ public struct MNIST: Sendable {
     public static func load(_ source: DataSource) throws -> MNIST {
         switch source {
         case .bundled:
-            return try load(directory: bundledDirectory, name: "MNIST", classNames: digitNames)
+            return try load(directory: bundledDirectory, name: source.name, classNames: digitNames)
         case .directory(let dir):
-            return try load(directory: dir, name: "MNIST (\(dir))", classNames: digitNames)
+            return try load(directory: dir, name: source.name, classNames: digitNames)
         case .fashion:
             guard FileManager.default.fileExists(atPath: fashionDirectory) else {
                 throw DatasetError.fashionMissing(directory: fashionDirectory)
             }
-            return try load(directory: fashionDirectory, name: "Fashion-MNIST", classNames: fashionNames)
+            return try load(directory: fashionDirectory, name: source.name, classNames: fashionNames)
         }
     }
 

@@ -155,12 +155,9 @@ public final class Lesson {
         guard FileManager.default.isWritableFile(atPath: path) else {
             throw LessonError.figuresDirectory(path: path, reason: "it is not writable")
         }
-        // Permissions do not tell everything (/proc looks writable to root): write a file.
-        let probe = (path as NSString).appendingPathComponent(".write-test-\(getpid())")
-        guard FileManager.default.createFile(atPath: probe, contents: Data()) else {
+        do { try AtomicWrite.checkFolderTakesFiles(path) } catch {
             throw LessonError.figuresDirectory(path: path, reason: "no file can be created in it")
         }
-        unlink(probe)
     }
 
     // MARK: Steps and prose
@@ -259,13 +256,7 @@ public final class Lesson {
 
     /// The data set's name as model files record it: "MNIST", "Fashion-MNIST", or
     /// "MNIST (DIR)" for a directory of one's own (the same as `MNIST.name`).
-    public var dataSetName: String {
-        switch dataSource {
-        case .bundled: return "MNIST"
-        case .fashion: return "Fashion-MNIST"
-        case .directory(let dir): return "MNIST (\(dir))"
-        }
-    }
+    public var dataSetName: String { dataSource.name }
 
     /// Where the lesson keeps a file it trains (a model or a checkpoint), one per data set:
     /// Models/lesson09.model for MNIST, Models/lesson09-fashion.model for Fashion-MNIST. A

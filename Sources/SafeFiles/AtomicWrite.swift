@@ -65,14 +65,17 @@ public enum AtomicWrite {
     public static func checkWritable(_ path: String) throws(FileProblem) {
         let target = try resolvedTarget(path)
         let folder = (target as NSString).deletingLastPathComponent
-        let directory = folder.isEmpty ? "." : folder
+        try checkFolderTakesFiles(folder.isEmpty ? "." : folder)
+    }
+
+    /// Checks that a new file can be created in `directory` by creating one and removing
+    /// it: permissions do not tell everything (to root, /proc looks writable).
+    public static func checkFolderTakesFiles(_ directory: String) throws(FileProblem) {
         var info = stat()
         guard stat(directory, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else {
             throw .unwritable(reason: "its folder \(directory) does not exist")
         }
-        // Permissions do not tell everything (root may "write" /proc): create the very
-        // temporary file a save would, and remove it.
-        let probe = directory + "/.\((target as NSString).lastPathComponent).tmp-\(getpid())"
+        let probe = directory + "/.write-test.tmp-\(getpid())"
         let fd = open(probe, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
             throw .unwritable(reason: "no file can be created in its folder \(directory) (\(FileProblem.systemReason))")
@@ -94,11 +97,8 @@ public enum AtomicWrite {
             free(resolved)
             guard stat(target, &info) == 0 else { return target }
         }
-        switch info.st_mode & S_IFMT {
-        case S_IFREG: return target
-        case S_IFDIR: throw .directory
-        default: throw .special(kind: FileProblem.kind(of: info.st_mode))
-        }
+        try RegularFile.requireRegular(info, maximumBytes: nil)
+        return target
     }
 
     /// Removes `.NAME.tmp-PID` files in `directory` whose process PID no longer runs.

@@ -2,15 +2,30 @@ import Foundation
 
 /// What the processor can do, for choosing the matrix multiply's register tile.
 enum CPU {
+    /// On Linux, the lines of /proc/cpuinfo (the first processor's are enough), read once.
+    static let info: [Substring] = {
+        #if os(Linux)
+            let text = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+            return text.split(separator: "\n")
+        #else
+            return []
+        #endif
+    }()
+
+    /// The value of the first "key : value" line of /proc/cpuinfo with this key.
+    static func value(of key: String) -> Substring? {
+        info.first { $0.hasPrefix(key) }?.split(separator: ":", maxSplits: 1).last
+    }
+
+    /// The kernel's list of the processor's features (the "flags" line).
+    static let flags = Set((value(of: "flags") ?? "").split(separator: " ").map(String.init))
+
     /// True on an x86-64 processor with AVX-512 (16-wide float vectors, 32 registers).
-    /// The build uses `-target-cpu native` (Package.swift), so when the processor has it,
-    /// the compiler emits AVX-512 code for SIMD16 and the wide kernel is worth using.
+    /// Built as native code (Package.swift), the compiler then emits AVX-512 code for
+    /// SIMD16 and the wide kernel is worth using.
     static let hasAVX512: Bool = {
         #if arch(x86_64) && os(Linux)
-            // The kernel lists the processor's features on the "flags" line.
-            guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return false }
-            return info.split(separator: "\n").first { $0.hasPrefix("flags") }?
-                .split(separator: " ").contains("avx512f") ?? false
+            return flags.contains("avx512f")
         #elseif arch(x86_64) && os(macOS)
             var value: Int32 = 0
             var size = MemoryLayout<Int32>.size
@@ -27,13 +42,8 @@ package enum EngineReport {
     /// system reports them ("AMD EPYC: avx2 fma, no avx512f").
     package static var processor: String {
         #if os(Linux)
-            let info = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
-            let lines = info.split(separator: "\n")
-            let name =
-                lines.first { $0.hasPrefix("model name") }?.split(separator: ":", maxSplits: 1).last?
-                .trimmingCharacters(in: .whitespaces) ?? "unknown processor"
-            let flags = Set(lines.first { $0.hasPrefix("flags") }?.split(separator: " ").map(String.init) ?? [])
-            let features = ["avx2", "fma", "avx512f"].map { flags.contains($0) ? $0 : "no " + $0 }
+            let name = CPU.value(of: "model name")?.trimmingCharacters(in: .whitespaces) ?? "unknown processor"
+            let features = ["avx2", "fma", "avx512f"].map { CPU.flags.contains($0) ? $0 : "no " + $0 }
             return name + ": " + features.joined(separator: ", ")
         #else
             return "processor features not read on this system"

@@ -31,17 +31,11 @@ public enum ModelFile {
     /// Saves the network's architecture, parameters and layer state to `path`. A network
     /// holding a layer that is not a SavableLayer is refused, with the layer's name.
     /// `dataSet` ("MNIST", "Fashion-MNIST") is recorded, so that a model is not used on
-    /// the other data set by mistake (see `recordedDataSet`).
+    /// the other data set by mistake (see `loadClassifier`).
     public static func save(_ network: Network, to path: String, dataSet: String? = nil) throws {
         var sections = try modelSections(network, path: path)
         if let dataSet { sections.append(("DATA", Array(dataSet.utf8))) }
         try writeAtomically(encode(sections: sections), to: path)
-    }
-
-    /// The data set a model file says it was trained on; nil for files that do not say.
-    public static func recordedDataSet(_ path: String) throws -> String? {
-        let sections = try readSections(path)
-        return sections["DATA"] == nil ? nil : try text(sections, "DATA", path)
     }
 
     /// Loads a model file, rebuilding the network it describes.
@@ -51,7 +45,11 @@ public enum ModelFile {
 
     /// A model file already in memory; `path` names it in errors. (The fuzzer feeds this.)
     public static func decode(_ bytes: [UInt8], path: String) throws -> Network {
-        let sections = try sectionsOf(bytes, path: path)
+        try network(from: try sectionsOf(bytes, path: path), path: path)
+    }
+
+    /// The network the file's sections describe, with its parameters and layer states.
+    static func network(from sections: [String: [UInt8]], path: String) throws -> Network {
         let network: Network
         do { network = try Network(architecture: try text(sections, "ARCH", path)) } catch let error as ShapeError {
             throw ModelFileError.malformed(path: path, detail: "its architecture is not valid: \(error)")
@@ -76,7 +74,7 @@ public enum ModelFile {
                     path: path, detail: "it was trained on \(recorded), and this task is \(dataSet)'s")
             }
         }
-        let network = try decode(try readFile(path), path: path)
+        let network = try network(from: sections, path: path)
         guard !network.layers.isEmpty else { throw ModelFileError.doesNotFit(path: path, detail: "it has no layers") }
         guard network.inputShape == inputShape else {
             throw ModelFileError.doesNotFit(

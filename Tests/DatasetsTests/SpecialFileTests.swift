@@ -35,14 +35,15 @@ import Testing
     }
 
     @Test func aPlainFileLongerThanItsHeaderSaysIsRefusedFromItsStart() throws {
-        // A label file whose header says 3 labels, padded (sparsely) to 200 MB: refused
-        // from its first 16 bytes and its size, with both numbers.
+        // A label file whose header says 3 labels, padded (sparsely) to 300 MB: refused
+        // from its first 16 bytes and its size, with both numbers. (Read whole, it would
+        // be refused for its size instead, with another sentence.)
         let dir = temporaryDirectory()
         let path = writeFile(idxBytes(magic: 2049, sizes: [3], payload: [1, 2, 3]), dir, "train-labels-idx1-ubyte")
-        #expect(truncate(path, 200 << 20) == 0)
+        #expect(truncate(path, 300 << 20) == 0)
         #expect(
             message { _ = try IDX.readLabels(path: path) }
-                == "\(path): \((200 << 20) - 11) unexpected bytes after the 11 the header describes")
+                == "\(path): \((300 << 20) - 11) unexpected bytes after the 11 the header describes")
     }
 
     @Test func aGzipBombIsNamedForWhatItUnpacksTo() {

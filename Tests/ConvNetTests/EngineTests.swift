@@ -142,7 +142,7 @@ func compareLayers(book: Layer, engine: Layer, x: Tensor, rng: inout SeededRando
     /// transposed, and its adjoint adds back what col2im adds back.
     @Test(arguments: [
         (1, 5, 7, 3, 2, 1, 0), (2, 7, 9, 3, 3, 2, 1), (3, 8, 6, 5, 2, 1, 2), (2, 11, 13, 4, 3, 3, 1),
-        (4, 6, 6, 3, 3, 1, 1),
+        (4, 6, 6, 3, 3, 1, 1), (2, 12, 21, 3, 3, 1, 0), (1, 28, 28, 5, 5, 1, 0),
     ])
     func transposedUnrollingIsIm2colTransposed(c: Int, h: Int, w: Int, fh: Int, fw: Int, stride: Int, padding: Int) {
         var rng = SeededRandom(seed: UInt64(h * 10 + fw + 1))

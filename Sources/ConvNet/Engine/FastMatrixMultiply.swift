@@ -247,13 +247,25 @@ enum FastMatrixMultiply {
                 }
             } else {
                 // B is stored N×K: op(B)[p][j] = B[j][p]. Column j of the strip is row
-                // j0+js+j of B: read it along p (contiguous) and write every nr-th float
-                // of the strip, which is small enough to stay in the L1 cache.
+                // j0+js+j of B. A whole strip goes as 8×8 blocks turned over in registers
+                // (eight rows of B read along p, eight rows of the strip written); the
+                // rest, and an edge strip, one float at a time: read row j of B along p
+                // (contiguous) and write every nr-th float of the strip, which is small
+                // enough to stay in the L1 cache.
+                var first = 0
+                if cols == nr {
+                    first = kcb / 8 * 8
+                    for p in stride(from: 0, to: first, by: 8) {
+                        for j in stride(from: 0, to: nr, by: 8) {
+                            transpose8x8(from: b + (j0 + js + j) * k + k0 + p, rowStride: k, to: dst + p * nr + j, nr)
+                        }
+                    }
+                }
                 for j in 0..<nr {
-                    var d = dst + j
+                    var d = dst + first * nr + j
                     if j < cols {
                         let src = b + (j0 + js + j) * k + k0
-                        for p in 0..<kcb {
+                        for p in first..<kcb {
                             d.pointee = src[p]
                             d += nr
                         }
@@ -268,6 +280,44 @@ enum FastMatrixMultiply {
             }
             js += nr
         }
+    }
+
+    /// Writes the 8×8 block at `source` (rows `rowStride` apart) turned over into the
+    /// block at `destination` (rows `destinationStride` apart): destination[q][r] =
+    /// source[r][q]. Three rounds of "pair row i with row i+4, deal their lanes out
+    /// alternately": each round moves one bit of the row number into the lane number, so
+    /// after three every lane has moved to its row's place, with the rows and lanes in
+    /// bit-reversed order, which the loads and stores below undo.
+    @inline(__always)
+    static func transpose8x8(
+        from source: UnsafePointer<Float>, rowStride: Int, to destination: UnsafeMutablePointer<Float>,
+        _ destinationStride: Int
+    ) {
+        typealias V = SIMD8<Float>
+        @inline(__always) func row(_ r: Int) -> V { UnsafeRawPointer(source + r * rowStride).loadUnaligned(as: V.self) }
+        var r = (row(0), row(4), row(2), row(6), row(1), row(5), row(3), row(7))  // bit-reversed order
+        @inline(__always) func deal(_ a: V, _ b: V) -> (V, V) {
+            let both = SIMD16(lowHalf: a, highHalf: b)
+            return (both.evenHalf, both.oddHalf)
+        }
+        for _ in 0..<3 {
+            let (n0, n1) = deal(r.0, r.4)
+            let (n2, n3) = deal(r.1, r.5)
+            let (n4, n5) = deal(r.2, r.6)
+            let (n6, n7) = deal(r.3, r.7)
+            r = (n0, n1, n2, n3, n4, n5, n6, n7)
+        }
+        @inline(__always) func put(_ q: Int, _ v: V) {
+            UnsafeMutableRawPointer(destination + q * destinationStride).storeBytes(of: v, as: V.self)
+        }
+        put(0, r.0)
+        put(4, r.1)
+        put(2, r.2)
+        put(6, r.3)
+        put(1, r.4)
+        put(5, r.5)
+        put(3, r.6)
+        put(7, r.7)
     }
 
     /// Packs op(A)[i0..<i0+mcb, k0..<k0+kcb] of a transposed A (stored K×M) into strips

@@ -105,10 +105,47 @@ private func copy(from source: UnsafePointer<Float>, to destination: UnsafeMutab
     }
 }
 
+/// destination[i] += source[i] for `count` floats, eight at a time, then one by one.
+/// (The compiler cannot tell that the two never overlap, and left to itself checks for
+/// that on every row before it uses SIMD.)
+@inline(__always)
+private func add(from source: UnsafePointer<Float>, to destination: UnsafeMutablePointer<Float>, count: Int) {
+    var i = 0
+    while i + 8 <= count {
+        let sum =
+            UnsafeRawPointer(destination + i).loadUnaligned(as: SIMD8<Float>.self)
+            + UnsafeRawPointer(source + i).loadUnaligned(as: SIMD8<Float>.self)
+        UnsafeMutableRawPointer(destination + i).storeBytes(of: sum, as: SIMD8<Float>.self)
+        i += 8
+    }
+    while i < count {
+        destination[i] += source[i]
+        i += 1
+    }
+}
+
 /// The adjoint of im2colTransposedImage: adds the (C·FH·FW) × (OH·OW) matrix at `colT`
 /// back onto C×H×W at `image`. Convolution's backward uses it for dx; with stride 1 each
 /// row adds onto whole stretches of the image's rows, eight or sixteen floats at a time.
 func col2imTransposedImage(_ colT: UnsafePointer<Float>, _ image: UnsafeMutablePointer<Float>, _ g: WindowGeometry) {
+    if g.stride == 1 && g.padding == 0 {
+        // As in im2colTransposedImage: the OH rows of filter tap (channel, i, j) add onto
+        // the OH×OW block of that channel's plane whose top-left corner is (i, j).
+        let ow = g.outputWidth
+        var s = colT
+        for ch in 0..<g.channels {
+            for i in 0..<g.filterHeight {
+                for j in 0..<g.filterWidth {
+                    let corner = image + (ch * g.height + i) * g.width + j
+                    for y in 0..<g.outputHeight {
+                        add(from: s, to: corner + y * g.width, count: ow)
+                        s += ow
+                    }
+                }
+            }
+        }
+        return
+    }
     forEachTransposedRow(g) { offset, imageRow, shift, first, last in
         guard let imageRow else { return }  // rows of padding collect nothing
         let (s, row) = (colT + offset, image + imageRow)

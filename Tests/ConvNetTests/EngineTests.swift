@@ -163,6 +163,43 @@ func compareLayers(book: Layer, engine: Layer, x: Tensor, rng: inout SeededRando
         #expect(worstDifference(back, expected.data) <= 1e-5)
     }
 
+    /// Packing the windows straight from the image gives what packing the unrolled matrix
+    /// gives: every block of taps and windows the multiply asks for, strips 16 and 32 wide,
+    /// images narrower than a strip, and an image at the very end of its storage (where
+    /// the 16-wide loads must not read past it).
+    @Test(arguments: [(1, 28, 28, 5, 5), (3, 24, 24, 3, 3), (2, 9, 7, 3, 2), (2, 20, 17, 2, 2)])
+    func packingWindowsFromTheImageEqualsPackingTheUnrolledMatrix(c: Int, h: Int, w: Int, fh: Int, fw: Int) {
+        var rng = SeededRandom(seed: UInt64(c * 100 + h + w))
+        let g = WindowGeometry(
+            inputShape: [1, c, h, w], filterHeight: fh, filterWidth: fw, stride: 1, padding: 0)
+        let image = Tensor.randomNormal([c, h, w], rng: &rng).data
+        var colT = [Float](repeating: .nan, count: g.rowLength * g.windowsPerImage)
+        image.withUnsafeBufferPointer { im2colTransposedImage($0.baseAddress!, &colT, g) }
+        let packer = WindowPacker(g)
+        let (k, n) = (g.rowLength, g.windowsPerImage)
+        for nr in [16, 32] {
+            for (k0, kcb) in [(0, k), (1, k - 1), (k / 2, k - k / 2)] where kcb > 0 {
+                for (j0, ncb) in [(0, n), (n / 3, n - n / 3), (5, min(40, n - 5))] where ncb > 0 {
+                    let size = kcb * ((ncb + nr - 1) / nr * nr)
+                    var expected = [Float](repeating: .nan, count: size)
+                    var packed = [Float](repeating: .nan, count: size)
+                    colT.withUnsafeBufferPointer { colT in
+                        FastMatrixMultiply.packB(
+                            colT.baseAddress!, into: &expected, k0: k0, kcb: kcb, j0: j0, ncb: ncb, n: n, k: k,
+                            transposed: false, nr: nr)
+                    }
+                    image.withUnsafeBufferPointer { image in
+                        packer.pack(
+                            image.baseAddress!, readable: image.count, k0: k0, kcb: kcb, j0: j0, ncb: ncb, nr: nr,
+                            into: &packed)
+                    }
+                    let wrong = zip(packed, expected).filter { $0 != $1 }.count
+                    #expect(wrong == 0, "nr \(nr), taps \(k0)+\(kcb), windows \(j0)+\(ncb): \(wrong) of \(size) differ")
+                }
+            }
+        }
+    }
+
     /// Whole networks: a training step on the engine gives the book's loss and gradients,
     /// and the same predictions. The deeper network has dropout, whose masks the two
     /// share (the engine runs the book's Dropout layers), so each side starts from the

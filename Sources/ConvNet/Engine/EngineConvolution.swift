@@ -43,7 +43,9 @@ package final class EngineConvolution: Layer {
     ///     out_n  = W · col_nᵀ + b       FN × (OH·OW), already the layout of N×FN×OH×OW
     ///
     /// This is the book's col · Wᵀ, one image's rows at a time and transposed, so the
-    /// product lands in place without a reshape and transpose afterwards.
+    /// product lands in place without a reshape and transpose afterwards. With stride 1
+    /// and no padding, col_nᵀ is never written out: the multiply's packing step reads
+    /// the windows from the image itself (`WindowPacker`).
     package func forward(_ x: Tensor, training: Bool) -> Tensor {
         let shape = requireOutputShape(for: x.shape)
         let planeSize = shape[2] * shape[3]
@@ -70,19 +72,37 @@ package final class EngineConvolution: Layer {
     ) {
         let g = geometry(x.shape)
         let (fn, windows, rowLength) = (filterCount, g.windowsPerImage, g.rowLength)
+        let packer = g.stride == 1 && g.padding == 0 ? WindowPacker(g) : nil
         self.x = x
         x.data.withUnsafeBufferPointer { x in
             weights.value.data.withUnsafeBufferPointer { w in
                 parallelFor(g.images, cost: windows * rowLength * fn) { images in
-                    // One image's col_nᵀ, and its output if it has no place in `output`.
+                    // One image's col_nᵀ (unless the packer reads the image itself), and its
+                    // output if it has no place in `output`.
+                    let colSize = packer == nil ? windows * rowLength : 0
                     let scratch = UnsafeMutablePointer<Float>.allocate(
-                        capacity: windows * (rowLength + (output == nil ? fn : 0)))
+                        capacity: colSize + (output == nil ? windows * fn : 0))
                     defer { scratch.deallocate() }
                     let col = scratch
                     for n in images {
-                        im2colTransposedImage(x.baseAddress! + n * g.imageSize, col, g)
-                        let outN = output.map { $0 + n * fn * windows } ?? scratch + windows * rowLength
-                        matrixMultiply(w.baseAddress!, col, outN, m: fn, n: windows, k: rowLength, threads: 1)
+                        let outN = output.map { $0 + n * fn * windows } ?? scratch + colSize
+                        if let packer {
+                            // The windows packed straight from the image (stride 1, no padding).
+                            let image = x.baseAddress! + n * g.imageSize
+                            let readable = x.count - n * g.imageSize
+                            FastMatrixMultiply.serial(
+                                w.baseAddress!, outN, rows: 0..<fn, columns: 0..<windows, m: fn, n: windows,
+                                k: rowLength, kRange: 0..<rowLength, transposeA: false, accumulate: false,
+                                nr: FastMatrixMultiply.widestTile
+                            ) { k0, kcb, j0, ncb, packed in
+                                packer.pack(
+                                    image, readable: readable, k0: k0, kcb: kcb, j0: j0, ncb: ncb,
+                                    nr: FastMatrixMultiply.widestTile, into: packed)
+                            }
+                        } else {
+                            im2colTransposedImage(x.baseAddress! + n * g.imageSize, col, g)
+                            matrixMultiply(w.baseAddress!, col, outN, m: fn, n: windows, k: rowLength, threads: 1)
+                        }
                         then(n, outN)
                     }
                 }

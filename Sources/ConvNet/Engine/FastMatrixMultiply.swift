@@ -146,6 +146,24 @@ enum FastMatrixMultiply {
         rows: Range<Int>, columns: Range<Int>, m: Int, n: Int, k: Int, kRange: Range<Int>,
         transposeA: Bool, transposeB: Bool, accumulate: Bool, nr: Int
     ) {
+        serial(
+            a, c, rows: rows, columns: columns, m: m, n: n, k: k, kRange: kRange, transposeA: transposeA,
+            accumulate: accumulate, nr: nr
+        ) { k0, kcb, j0, ncb, packed in
+            packB(b, into: packed, k0: k0, kcb: kcb, j0: j0, ncb: ncb, n: n, k: k, transposed: transposeB, nr: nr)
+        }
+    }
+
+    /// The same, with op(B) given by what packs it: `packB(k0, kcb, j0, ncb, into)` writes
+    /// op(B)[k0..<k0+kcb, j0..<j0+ncb] in `packB`'s layout (strips `nr` wide). A
+    /// convolution packs its windows straight from the image this way, with no im2col
+    /// matrix in between (`packWindows`).
+    static func serial(
+        _ a: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
+        rows: Range<Int>, columns: Range<Int>, m: Int, n: Int, k: Int, kRange: Range<Int>,
+        transposeA: Bool, accumulate: Bool, nr: Int,
+        packB: (_ k0: Int, _ kcb: Int, _ j0: Int, _ ncb: Int, _ into: UnsafeMutablePointer<Float>) -> Void
+    ) {
         if kRange.isEmpty {
             if !accumulate {
                 for i in rows { (c + i * n + columns.lowerBound).update(repeating: 0, count: columns.count) }
@@ -175,7 +193,7 @@ enum FastMatrixMultiply {
             while pc < kRange.upperBound {
                 let kcb = min(kcMax, kRange.upperBound - pc)
                 let overwrite = pc == kRange.lowerBound && !accumulate
-                packB(b, into: packedB, k0: pc, kcb: kcb, j0: jc, ncb: ncb, n: n, k: k, transposed: transposeB, nr: nr)
+                packB(pc, kcb, jc, ncb, packedB)
                 var ic = rows.lowerBound
                 while ic < rows.upperBound {
                     let mcb = min(mc, rows.upperBound - ic)

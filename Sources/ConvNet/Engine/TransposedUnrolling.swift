@@ -186,3 +186,88 @@ private func forEachTransposedRow(
         }
     }
 }
+
+/// Packs one image's windows for the matrix multiply straight from the image, with no
+/// im2col matrix in between: op(B)[k0..<k0+kcb, j0..<j0+ncb] of col_nᵀ (one row per filter
+/// tap, one column per window) in `FastMatrixMultiply.packB`'s layout, strips of `nr`
+/// windows. Building col_nᵀ first and packing it after writes and reads the matrix twice
+/// (871 KB an image for Lesson 10's second convolution, more than the L2 cache holds).
+/// Stride 1 and no padding only; other convolutions unroll first.
+///
+/// With stride 1, tap (channel, i, j) of window (y, x) is the image value at
+/// tapOffset + y·W + x, where tapOffset = (channel·H + i)·W + j. Sixteen windows in a row
+/// are then sixteen neighbouring floats, or two runs of them when the windows wrap onto
+/// the next output row: one or two SIMD loads per tap.
+struct WindowPacker {
+    let g: WindowGeometry
+    let tapOffsets: [Int]  // C·FH·FW: where each tap's value for window (0, 0) lies
+    let largestTapOffset: Int
+
+    init(_ g: WindowGeometry) {
+        precondition(g.stride == 1 && g.padding == 0, "WindowPacker: stride 1 and no padding only")
+        self.g = g
+        var offsets: [Int] = []
+        offsets.reserveCapacity(g.rowLength)
+        for ch in 0..<g.channels {
+            for i in 0..<g.filterHeight {
+                for j in 0..<g.filterWidth { offsets.append((ch * g.height + i) * g.width + j) }
+            }
+        }
+        tapOffsets = offsets
+        largestTapOffset = offsets.max() ?? 0
+    }
+
+    /// `readable`: how many floats may be read from `image` on (to the end of the batch),
+    /// so that a 16-wide load never reads past it.
+    func pack(
+        _ image: UnsafePointer<Float>, readable: Int, k0: Int, kcb: Int, j0: Int, ncb: Int, nr: Int,
+        into out: UnsafeMutablePointer<Float>
+    ) {
+        typealias V = SIMD16<Float>
+        let (ow, width, windows) = (g.outputWidth, g.width, g.windowsPerImage)
+        tapOffsets.withUnsafeBufferPointer { taps in
+            let taps = taps.baseAddress! + k0
+            var strip = out
+            var js = 0
+            while js < ncb {
+                for half in stride(from: 0, to: nr, by: 16) {
+                    let w0 = j0 + js + half  // the first of these 16 windows
+                    let count = max(0, min(16, j0 + ncb - w0, windows - w0))
+                    let d = strip + half
+                    let (y0, x0) = (w0 / ow, w0 % ow)
+                    let q = min(count, ow - x0)  // how many lie in output row y0
+                    let first = y0 * width + x0  // window w0's place in the image
+                    let second = (y0 + 1) * width - q  // lane l ≥ q reads second + l
+                    if count == 16 && q == 16 && largestTapOffset + first + 16 <= readable {
+                        for p in 0..<kcb {
+                            let v = UnsafeRawPointer(image + taps[p] + first).loadUnaligned(as: V.self)
+                            UnsafeMutableRawPointer(d + p * nr).storeBytes(of: v, as: V.self)
+                        }
+                    } else if count == 16 && 16 - q <= ow && largestTapOffset + second + 16 <= readable {
+                        // Two runs: lanes 0..<q from row y0, the rest from the start of row y0+1.
+                        let fromFirst = SIMD16<Int32>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15) .< Int32(q)
+                        for p in 0..<kcb {
+                            let a = UnsafeRawPointer(image + taps[p] + first).loadUnaligned(as: V.self)
+                            let b = UnsafeRawPointer(image + taps[p] + second).loadUnaligned(as: V.self)
+                            UnsafeMutableRawPointer(d + p * nr).storeBytes(
+                                of: b.replacing(with: a, where: fromFirst), as: V.self)
+                        }
+                    } else {
+                        // The general case (the last windows, narrow images, the batch's end):
+                        // one float at a time, zeros past the last window.
+                        withUnsafeTemporaryAllocation(of: Int.self, capacity: 16) { place in
+                            for l in 0..<count { place[l] = (w0 + l) / ow * width + (w0 + l) % ow }
+                            for p in 0..<kcb {
+                                let (row, tap) = (d + p * nr, image + taps[p])
+                                for l in 0..<count { row[l] = tap[place[l]] }
+                                for l in count..<16 { row[l] = 0 }
+                            }
+                        }
+                    }
+                }
+                strip += nr * kcb
+                js += nr
+            }
+        }
+    }
+}

@@ -224,43 +224,37 @@ struct WindowPacker {
         into out: UnsafeMutablePointer<Float>
     ) {
         typealias V = SIMD16<Float>
-        let (ow, width, windows) = (g.outputWidth, g.width, g.windowsPerImage)
         tapOffsets.withUnsafeBufferPointer { taps in
             let taps = taps.baseAddress! + k0
             var strip = out
             var js = 0
             while js < ncb {
                 for half in stride(from: 0, to: nr, by: 16) {
-                    let w0 = j0 + js + half  // the first of these 16 windows
-                    let count = max(0, min(16, j0 + ncb - w0, windows - w0))
+                    let w0 = j0 + js + half
+                    let s = SixteenWindows(w0, count: min(16, j0 + ncb - w0), g)
                     let d = strip + half
-                    let (y0, x0) = (w0 / ow, w0 % ow)
-                    let q = min(count, ow - x0)  // how many lie in output row y0
-                    let first = y0 * width + x0  // window w0's place in the image
-                    let second = (y0 + 1) * width - q  // lane l ≥ q reads second + l
-                    if count == 16 && q == 16 && largestTapOffset + first + 16 <= readable {
+                    if s.isOneRun && largestTapOffset + s.first + 16 <= readable {
                         for p in 0..<kcb {
-                            let v = UnsafeRawPointer(image + taps[p] + first).loadUnaligned(as: V.self)
+                            let v = UnsafeRawPointer(image + taps[p] + s.first).loadUnaligned(as: V.self)
                             UnsafeMutableRawPointer(d + p * nr).storeBytes(of: v, as: V.self)
                         }
-                    } else if count == 16 && 16 - q <= ow && largestTapOffset + second + 16 <= readable {
-                        // Two runs: lanes 0..<q from row y0, the rest from the start of row y0+1.
-                        let fromFirst = SIMD16<Int32>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15) .< Int32(q)
+                    } else if s.isTwoRuns && largestTapOffset + s.second + 16 <= readable {
+                        let inFirst = s.firstRunBits
                         for p in 0..<kcb {
-                            let a = UnsafeRawPointer(image + taps[p] + first).loadUnaligned(as: V.self)
-                            let b = UnsafeRawPointer(image + taps[p] + second).loadUnaligned(as: V.self)
+                            let a = UnsafeRawPointer(image + taps[p] + s.first).loadUnaligned(as: SIMD16<Int32>.self)
+                            let b = UnsafeRawPointer(image + taps[p] + s.second).loadUnaligned(as: SIMD16<Int32>.self)
                             UnsafeMutableRawPointer(d + p * nr).storeBytes(
-                                of: b.replacing(with: a, where: fromFirst), as: V.self)
+                                of: (a & inFirst) | (b & ~inFirst), as: SIMD16<Int32>.self)
                         }
                     } else {
                         // The general case (the last windows, narrow images, the batch's end):
                         // one float at a time, zeros past the last window.
                         withUnsafeTemporaryAllocation(of: Int.self, capacity: 16) { place in
-                            for l in 0..<count { place[l] = (w0 + l) / ow * width + (w0 + l) % ow }
+                            for l in 0..<s.count { place[l] = s.place(l) }
                             for p in 0..<kcb {
                                 let (row, tap) = (d + p * nr, image + taps[p])
-                                for l in 0..<count { row[l] = tap[place[l]] }
-                                for l in count..<16 { row[l] = 0 }
+                                for l in 0..<s.count { row[l] = tap[place[l]] }
+                                for l in s.count..<16 { row[l] = 0 }
                             }
                         }
                     }
@@ -270,4 +264,41 @@ struct WindowPacker {
             }
         }
     }
+}
+
+/// Sixteen neighbouring windows w0 ..< w0+16 of a stride-1 convolution without padding,
+/// as places in the image plane: window (y, x) of tap 0 reads y·W + x. They lie in one
+/// output row, making one run of neighbouring pixels, or wrap onto the next row and
+/// make two: lanes 0..<q at `first + l`, lanes q..<16 at `second + l` (the start of the
+/// next image row, shifted back by q so the lane number can be added as it is).
+struct SixteenWindows {
+    let w0: Int
+    let count: Int  // how many of the 16 exist (fewer past the last window)
+    let q: Int  // how many lie in w0's output row
+    let first: Int  // window w0's place
+    let second: Int  // lane l ≥ q is at second + l
+    let outputWidth: Int, width: Int
+
+    init(_ w0: Int, count: Int, _ g: WindowGeometry) {
+        self.w0 = w0
+        self.count = max(0, min(count, g.windowsPerImage - w0))
+        (outputWidth, width) = (g.outputWidth, g.width)
+        let (y0, x0) = (w0 / g.outputWidth, w0 % g.outputWidth)
+        q = min(self.count, g.outputWidth - x0)
+        first = y0 * g.width + x0
+        second = (y0 + 1) * g.width - q
+    }
+
+    var isOneRun: Bool { count == 16 && q == 16 }
+    /// Two runs of which the second lies wholly in the next output row.
+    var isTwoRuns: Bool { count == 16 && 16 - q <= outputWidth }
+    /// All ones in the lanes of the first run, zero in the others: a mask to AND onto the
+    /// bits of a vector. (Written with SIMDMask and `replacing`, the compiler makes a
+    /// branch of each lane.)
+    var firstRunBits: SIMD16<Int32> {
+        SIMD16<Int32>(repeating: 0).replacing(
+            with: -1, where: SIMD16<Int32>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15) .< Int32(q))
+    }
+    /// Where lane l (< count) lies, however many rows the windows span.
+    func place(_ l: Int) -> Int { (w0 + l) / outputWidth * width + (w0 + l) % outputWidth }
 }

@@ -13,7 +13,9 @@ import Dispatch
 //    so nothing spills to memory, and 12 independent FMAs per step hide the FMA latency.
 //    A processor with AVX-512 has 32 registers of 16 floats, and `wideMicroKernel` keeps
 //    a 6×32 block in 12 of them: twice the work per instruction. The rest of the file
-//    only needs to know the tile's width, `nr`.
+//    only needs to know the tile's width, `nr`. A C whose row count is not a multiple of
+//    6 also takes tiles of 5 rows (`fiveRowMicroKernel`), so that no tile works on rows
+//    past the edge: 50 rows are five tiles of 6 and four of 5, not nine of 6.
 // 2. Packing. The kernel wants B's 16 columns next to each other in memory, step after
 //    step, so we copy ("pack") a KC×NC panel of B into 16-wide strips, padding the edge
 //    with zeros. From A it needs only one number per row and step, broadcast to a whole
@@ -202,19 +204,28 @@ enum FastMatrixMultiply {
                     }
                     // Macro-kernel: every 6×16 tile of this block of C.
                     let wide = nr == 32
+                    // A row-major A read in place may be cut into tiles of 5 rows as well as
+                    // 6, so that no tile computes rows past the edge (50 rows: five tiles of
+                    // 6 and four of 5, not nine of 6, the last one two-thirds waste).
+                    let fiveRowRows = packsA || wide ? 0 : fiveRowTiles(mcb) * 5
                     var jr = 0
                     while jr < ncb {
                         let cols = min(nr, ncb - jr)
                         var ir = 0
                         while ir < mcb {
-                            let rowsHere = min(mr, mcb - ir)
+                            let tileHeight = ir < fiveRowRows ? 5 : mr
+                            let rowsHere = min(tileHeight, mcb - ir)
                             // The tile's rows of A: in a packed strip (6 values per step along
                             // K), or in A itself (row i + r at (i + r)·k, one value per step).
                             let (tileA, rowStride, step) =
                                 packsA
                                 ? (UnsafePointer(packedA + ir * kcb), 1, mr)
                                 : (a + (ic + ir) * k + pc, k, 1)
-                            if wide {
+                            if tileHeight == 5 {
+                                fiveRowMicroKernel(
+                                    kcb, tileA, rowStride, step, packedB + jr * kcb,
+                                    c + (ic + ir) * n + jc + jr, n, cols, overwrite)
+                            } else if wide {
                                 wideMicroKernel(
                                     kcb, tileA, rowStride, step, packedB + jr * kcb,
                                     c + (ic + ir) * n + jc + jr, n, rowsHere, cols, overwrite)
@@ -223,7 +234,7 @@ enum FastMatrixMultiply {
                                     kcb, tileA, rowStride, step, packedB + jr * kcb,
                                     c + (ic + ir) * n + jc + jr, n, rowsHere, cols, overwrite)
                             }
-                            ir += mr
+                            ir += tileHeight
                         }
                         jr += nr
                     }
@@ -233,6 +244,13 @@ enum FastMatrixMultiply {
             }
             jc += ncb
         }
+    }
+
+    /// How many 5-row tiles make the rest of `rows` a whole number of 6-row tiles: rows
+    /// = 6a + 5b with b < 6, which every count of rows from 20 on allows. 0 if none do.
+    static func fiveRowTiles(_ rows: Int) -> Int {
+        let b = (6 - rows % 6) % 6
+        return 5 * b <= rows ? b : 0
     }
 
     @inline(__always) static func roundUp(_ x: Int, _ to: Int) -> Int { (x + to - 1) / to * to }
@@ -402,6 +420,35 @@ enum FastMatrixMultiply {
         finish((c0, c1, c2, c3, c4, c5), c, ldc, rows, cols, overwrite)
     }
 
+    /// `microKernel` for a tile of 5 full rows: five accumulators, and no sixth row
+    /// computed only to be dropped.
+    @inline(__always)
+    static func fiveRowMicroKernel(
+        _ kc: Int, _ a: UnsafePointer<Float>, _ rowStride: Int, _ step: Int,
+        _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ cols: Int, _ overwrite: Bool
+    ) {
+        typealias V = SIMD16<Float>
+        var c0 = V()
+        var c1 = V()
+        var c2 = V()
+        var c3 = V()
+        var c4 = V()
+        let (a0, a1, a2, a3, a4, _) = tileRows(a, rowStride, 5)
+        var p = 0
+        var pb = UnsafeRawPointer(b)
+        for _ in 0..<kc {
+            let b0 = pb.load(as: V.self)
+            c0 = c0.addingProduct(V(repeating: a0[p]), b0)
+            c1 = c1.addingProduct(V(repeating: a1[p]), b0)
+            c2 = c2.addingProduct(V(repeating: a2[p]), b0)
+            c3 = c3.addingProduct(V(repeating: a3[p]), b0)
+            c4 = c4.addingProduct(V(repeating: a4[p]), b0)
+            p &+= step
+            pb += MemoryLayout<V>.size
+        }
+        finish((c0, c1, c2, c3, c4, c4), c, ldc, 5, cols, overwrite)
+    }
+
     /// Where the six rows of an A tile start. Rows past `rows` (at the bottom edge of C)
     /// point at the last real row again: they compute values that `finish` then drops.
     @inline(__always)
@@ -472,7 +519,7 @@ enum FastMatrixMultiply {
         if cols > 16 { finish((c01, c11, c21, c31, c41, c51), c + 16, ldc, rows, cols - 16, overwrite) }
     }
 
-    /// Six 16-wide rows of a tile into C: added (or stored) straight from the registers
+    /// Six (or five) 16-wide rows of a tile into C: added (or stored) straight from the registers
     /// for a whole 6×16 tile; for an edge tile spilled to a scratch tile on the stack
     /// first, and only the part that lies inside C written.
     @inline(__always)
@@ -481,7 +528,7 @@ enum FastMatrixMultiply {
         _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ rows: Int, _ cols: Int, _ overwrite: Bool
     ) {
         typealias V = SIMD16<Float>
-        if rows == mr && cols == 16 {
+        if rows >= 5 && cols == 16 {
             @inline(__always) func put(_ row: Int, _ v: V) {
                 let p = UnsafeMutableRawPointer(c + row * ldc)
                 p.storeBytes(of: overwrite ? v : p.loadUnaligned(as: V.self) + v, as: V.self)
@@ -491,7 +538,7 @@ enum FastMatrixMultiply {
             put(2, r.2)
             put(3, r.3)
             put(4, r.4)
-            put(5, r.5)
+            if rows == 6 { put(5, r.5) }
         } else {
             withUnsafeTemporaryAllocation(of: V.self, capacity: 6) { tile in
                 tile[0] = r.0

@@ -38,10 +38,15 @@ func compareLayers(book: Layer, engine: Layer, x: Tensor, rng: inout SeededRando
     /// (N, C, H, W, FN, FH, FW, stride, padding): the network's first convolution, a
     /// non-square input with a non-square filter and padding, stride 2 with padding,
     /// stride 3 with padding 2, a 1×1 filter, and a non-square filter at stride 1 without
-    /// padding (the unrolling's fast path).
+    /// padding (the unrolling's fast path). Then 3×3 filters at stride 1 without padding,
+    /// which forward computes by Winograd's F(2×2, 3×3): Lesson 10's second convolution,
+    /// a plane wide enough for eight tiles at a time, one of odd height and width (tiles
+    /// cut by the edge), and one smaller than a tile group.
     static let convolutions: [(Int, Int, Int, Int, Int, Int, Int, Int, Int)] = [
         (4, 1, 28, 28, 6, 5, 5, 1, 0), (8, 3, 15, 17, 8, 3, 2, 1, 1), (6, 2, 11, 9, 5, 3, 5, 2, 1),
         (5, 2, 12, 14, 4, 4, 3, 3, 2), (4, 4, 7, 10, 3, 1, 1, 1, 0), (3, 2, 9, 12, 4, 3, 5, 1, 0),
+        (2, 50, 24, 24, 50, 3, 3, 1, 0), (3, 5, 20, 26, 7, 3, 3, 1, 0), (3, 3, 21, 23, 4, 3, 3, 1, 0),
+        (2, 2, 5, 4, 3, 3, 3, 1, 0),
     ]
 
     @Test(arguments: 0..<convolutions.count, [1, 2])

@@ -45,7 +45,9 @@ package final class EngineConvolution: Layer {
     /// This is the book's col · Wᵀ, one image's rows at a time and transposed, so the
     /// product lands in place without a reshape and transpose afterwards. With stride 1
     /// and no padding, col_nᵀ is never written out: the multiply's packing step reads
-    /// the windows from the image itself (`WindowPacker`).
+    /// the windows from the image itself (`WindowPacker`). A 3×3 filter with stride 1 and
+    /// no padding takes Winograd's way instead (Winograd.swift), with 2.25 times fewer
+    /// multiply-adds.
     package func forward(_ x: Tensor, training: Bool) -> Tensor {
         let shape = requireOutputShape(for: x.shape)
         let planeSize = shape[2] * shape[3]
@@ -72,21 +74,30 @@ package final class EngineConvolution: Layer {
     ) {
         let g = geometry(x.shape)
         let (fn, windows, rowLength) = (filterCount, g.windowsPerImage, g.rowLength)
-        let packer = g.stride == 1 && g.padding == 0 ? WindowPacker(g) : nil
+        let winograd =
+            Winograd3x3.applies(to: g)
+            ? weights.value.data.withUnsafeBufferPointer { Winograd3x3(g, weights: $0.baseAddress!, filters: fn) } : nil
+        let packer = winograd == nil && g.stride == 1 && g.padding == 0 ? WindowPacker(g) : nil
         self.x = x
         x.data.withUnsafeBufferPointer { x in
             weights.value.data.withUnsafeBufferPointer { w in
                 parallelFor(g.images, cost: windows * rowLength * fn) { images in
-                    // One image's col_nᵀ (unless the packer reads the image itself), and its
-                    // output if it has no place in `output`.
-                    let colSize = packer == nil ? windows * rowLength : 0
+                    // One image's col_nᵀ (unless the packer reads the image itself, or
+                    // Winograd's way runs), its output if it has no place in `output`, and
+                    // Winograd's transformed tiles.
+                    let colSize = packer == nil && winograd == nil ? windows * rowLength : 0
                     let scratch = UnsafeMutablePointer<Float>.allocate(
-                        capacity: colSize + (output == nil ? windows * fn : 0))
+                        capacity: colSize + (output == nil ? windows * fn : 0) + (winograd?.scratchSize ?? 0))
                     defer { scratch.deallocate() }
                     let col = scratch
                     for n in images {
                         let outN = output.map { $0 + n * fn * windows } ?? scratch + colSize
-                        if let packer {
+                        if let winograd {
+                            // 3×3, stride 1, no padding: Winograd's F(2×2, 3×3) (Winograd.swift).
+                            winograd.forward(
+                                x.baseAddress! + n * g.imageSize, into: outN,
+                                scratch: scratch + colSize + (output == nil ? windows * fn : 0))
+                        } else if let packer {
                             // The windows packed straight from the image (stride 1, no padding).
                             let image = x.baseAddress! + n * g.imageSize
                             let readable = x.count - n * g.imageSize

@@ -138,7 +138,8 @@ package final class EngineConvolution: Layer {
     }
 
     /// Image by image again, with col_n unrolled afresh from the kept input (as col_nᵀ,
-    /// like forward):
+    /// like forward); for a 3×3 filter with stride 1 and no padding, dx_n by Winograd's
+    /// way instead of dcol_n and col2im (see below):
     ///
     ///     dW    += dout_n · col_n       FN × (C·FH·FW)   (dout_n: FN × OH·OW)
     ///     db    += Σ_p dout_n[·, p]     FN
@@ -165,21 +166,46 @@ package final class EngineConvolution: Layer {
         let partSize = fn * taps  // one [dW | db] per thread
         var partials = [Float](repeating: 0, count: parts * partSize)
         if inputGradient { dx.reuseStorage(for: x.shape) }
+        // ∂L/∂x of a 3×3 convolution with stride 1 and no padding is itself one: dout padded
+        // by 2 on every side, convolved with the filters turned by 180° and with their
+        // two channel dimensions swapped (C filters of FN channels). Forward's Winograd way
+        // computes it without dcol and col2im.
+        var winogradDx: Winograd3x3? = nil
+        if inputGradient && Winograd3x3.applies(to: g) {
+            let (c, w) = (g.channels, weights.value.data)  // W: FN × C × 3 × 3
+            var turned = [Float](repeating: 0, count: c * fn * 9)  // C × FN × 3 × 3
+            for f in 0..<fn {
+                for ch in 0..<c {
+                    for t in 0..<9 { turned[(ch * fn + f) * 9 + t] = w[(f * c + ch) * 9 + (8 - t)] }
+                }
+            }
+            let paddedShape = [1, fn, g.outputHeight + 4, g.outputWidth + 4]
+            let pg = WindowGeometry(inputShape: paddedShape, filterHeight: 3, filterWidth: 3, stride: 1, padding: 0)
+            winogradDx = turned.withUnsafeBufferPointer { Winograd3x3(pg, weights: $0.baseAddress!, filters: c) }
+        }
         x.data.withUnsafeBufferPointer { x in
             weights.value.data.withUnsafeBufferPointer { w in
                 partials.withUnsafeMutableBufferPointer { partials in
                     dx.data.withUnsafeMutableBufferPointer { dx in
                         parallelParts(g.images, parts: parts) { part, images in
                             let dWdb = partials.baseAddress! + part * partSize
-                            // One image's col (and the row of ones), its dcol when dx is wanted,
-                            // and room for its dout.
+                            // One image's col (and the row of ones), its dcol when dx is wanted
+                            // the book's way, and room for its dout.
+                            let dcolSize = inputGradient && winogradDx == nil ? windows * rowLength : 0
                             let scratch = UnsafeMutablePointer<Float>.allocate(
-                                capacity: windows * (taps + (inputGradient ? rowLength : 0) + fn))
+                                capacity: windows * (taps + fn) + dcolSize)
                             defer { scratch.deallocate() }
                             let col = scratch
                             let dcol = scratch + windows * taps
                             (col + windows * rowLength).update(repeating: 1, count: windows)
-                            let doutScratch = dcol + (inputGradient ? windows * rowLength : 0)
+                            let doutScratch = dcol + dcolSize
+                            // For Winograd's way: dout_n with its border of zeros, and the transform's room.
+                            let paddedSize = winogradDx == nil ? 0 : fn * (g.outputHeight + 4) * (g.outputWidth + 4)
+                            let padded = UnsafeMutablePointer<Float>.allocate(
+                                capacity: paddedSize + (winogradDx?.scratchSize ?? 0))
+                            defer { padded.deallocate() }
+                            padded.update(repeating: 0, count: paddedSize)
+                            let winogradScratch = padded + paddedSize
                             for n in images {
                                 let d = gradient(n, doutScratch)
                                 // Unrolled in forward's layout (col_nᵀ), which is quicker to build.
@@ -187,7 +213,20 @@ package final class EngineConvolution: Layer {
                                 matrixMultiply(
                                     d, col, dWdb, m: fn, n: taps, k: windows, transposeB: true,
                                     accumulate: true, threads: 1)
-                                if inputGradient {
+                                if let winograd = winogradDx {
+                                    // dx_n: dout_n padded by 2 on every side, convolved with the
+                                    // turned filters (Winograd's way, as forward).
+                                    let (oh, ow) = (g.outputHeight, g.outputWidth)
+                                    let (ph, pw) = (oh + 4, ow + 4)
+                                    for f in 0..<fn {
+                                        let plane = padded + f * ph * pw
+                                        for y in 0..<oh {
+                                            (plane + (y + 2) * pw + 2).update(from: d + (f * oh + y) * ow, count: ow)
+                                        }
+                                    }
+                                    winograd.forward(
+                                        padded, into: dx.baseAddress! + n * g.imageSize, scratch: winogradScratch)
+                                } else if inputGradient {
                                     // dcol_nᵀ = Wᵀ · dout_n, in the layout col2imTransposedImage adds back.
                                     matrixMultiply(
                                         w.baseAddress!, d, dcol, m: rowLength, n: windows, k: fn,

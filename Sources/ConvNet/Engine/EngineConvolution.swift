@@ -138,8 +138,8 @@ package final class EngineConvolution: Layer {
     }
 
     /// Image by image again, with col_n unrolled afresh from the kept input (as col_nᵀ,
-    /// like forward); for a 3×3 filter with stride 1 and no padding, dx_n by Winograd's
-    /// way instead of dcol_n and col2im (see below):
+    /// like forward); for a 3×3 filter with stride 1 and no padding, dW and dx_n by
+    /// Winograd's way instead of col_n, dcol_n and col2im (see below and Winograd.swift):
     ///
     ///     dW    += dout_n · col_n       FN × (C·FH·FW)   (dout_n: FN × OH·OW)
     ///     db    += Σ_p dout_n[·, p]     FN
@@ -170,6 +170,9 @@ package final class EngineConvolution: Layer {
         // by 2 on every side, convolved with the filters turned by 180° and with their
         // two channel dimensions swapped (C filters of FN channels). Forward's Winograd way
         // computes it without dcol and col2im.
+        // The weight gradient of such a convolution by Winograd's F(3×3, 2×2) (Winograd.swift).
+        let winogradDW =
+            Winograd3x3.applies(to: g) ? Winograd3x3(g, weights: nil, filters: fn) : nil
         var winogradDx: Winograd3x3? = nil
         if inputGradient && Winograd3x3.applies(to: g) {
             let (c, w) = (g.channels, weights.value.data)  // W: FN × C × 3 × 3
@@ -206,13 +209,30 @@ package final class EngineConvolution: Layer {
                             defer { padded.deallocate() }
                             padded.update(repeating: 0, count: paddedSize)
                             let winogradScratch = padded + paddedSize
+                            // For Winograd's weight gradient: M, summed over this thread's images, and room.
+                            let mSize = winogradDW == nil ? 0 : 16 * fn * g.channels
+                            let winogradM = UnsafeMutablePointer<Float>.allocate(
+                                capacity: mSize + (winogradDW?.weightGradientScratchSize ?? 0))
+                            defer { winogradM.deallocate() }
+                            winogradM.update(repeating: 0, count: mSize)
                             for n in images {
                                 let d = gradient(n, doutScratch)
-                                // Unrolled in forward's layout (col_nᵀ), which is quicker to build.
-                                im2colTransposedImage(x.baseAddress! + n * g.imageSize, col, g)
-                                matrixMultiply(
-                                    d, col, dWdb, m: fn, n: taps, k: windows, transposeB: true,
-                                    accumulate: true, threads: 1)
+                                if let winograd = winogradDW {
+                                    winograd.accumulateWeightGradient(
+                                        x.baseAddress! + n * g.imageSize, d, into: winogradM, scratch: winogradM + mSize
+                                    )
+                                    for f in 0..<fn {
+                                        var sum: Float = 0
+                                        for p in 0..<windows { sum += d[f * windows + p] }
+                                        dWdb[f * taps + rowLength] += sum
+                                    }
+                                } else {
+                                    // Unrolled in forward's layout (col_nᵀ), which is quicker to build.
+                                    im2colTransposedImage(x.baseAddress! + n * g.imageSize, col, g)
+                                    matrixMultiply(
+                                        d, col, dWdb, m: fn, n: taps, k: windows, transposeB: true,
+                                        accumulate: true, threads: 1)
+                                }
                                 if let winograd = winogradDx {
                                     // dx_n: dout_n padded by 2 on every side, convolved with the
                                     // turned filters (Winograd's way, as forward).
@@ -236,6 +256,7 @@ package final class EngineConvolution: Layer {
                                     col2imTransposedImage(dcol, dxN, g)
                                 }
                             }
+                            winogradDW?.weightGradient(from: winogradM, into: dWdb, filterStride: taps)
                         }
                     }
                 }

@@ -35,11 +35,15 @@ struct Winograd3x3 {
             && g.outputHeight >= 1 && g.outputWidth >= 1
     }
 
-    /// `weights`: FN × C × 3 × 3.
-    init(_ g: WindowGeometry, weights: UnsafePointer<Float>, filters: Int) {
+    /// `weights`: FN × C × 3 × 3. Without them, only the weight gradient can be computed.
+    init(_ g: WindowGeometry, weights: UnsafePointer<Float>?, filters: Int) {
         (channels, self.filters, height, width) = (g.channels, filters, g.height, g.width)
         (outputHeight, outputWidth) = (g.outputHeight, g.outputWidth)
         (tilesY, tilesX) = ((g.outputHeight + 1) / 2, (g.outputWidth + 1) / 2)
+        guard let weights else {
+            transformedFilters = []
+            return
+        }
         var u = [Float](repeating: 0, count: 16 * filters * g.channels)
         let pairs = filters * g.channels
         for pair in 0..<pairs {
@@ -73,23 +77,7 @@ struct Winograd3x3 {
         let (c, fn, tiles) = (channels, filters, tiles)
         let v = scratch
         let m = scratch + 16 * c * tiles
-        // V = Bᵀ · d · B for every channel and tile; pixels past the plane read as 0.
-        // Eight neighbouring tiles at a time where they lie wholly inside the plane: a
-        // row of their 4×4 tiles is two 16-float loads, split into even and odd columns.
-        let groups = tileGroups()
-        for ch in 0..<c {
-            let plane = image + ch * height * width
-            for ty in 0..<tilesY {
-                var done = 0  // tiles of this row transformed eight at a time: 0..<done
-                if 2 * ty + 4 <= height {
-                    for tx0 in groups {
-                        inputTiles8(plane + 2 * ty * width + 2 * tx0, v + ch * tiles + ty * tilesX + tx0, c * tiles)
-                    }
-                    done = groups.isEmpty ? 0 : tilesX
-                }
-                for tx in done..<tilesX { inputTile(plane, ty, tx, v + ch * tiles + ty * tilesX + tx, c * tiles) }
-            }
-        }
+        transformInput(image, into: v)
         // M_ξ = U_ξ · V_ξ, 16 products of FN × C by C × tiles.
         transformedFilters.withUnsafeBufferPointer { u in
             for xi in 0..<16 {
@@ -100,6 +88,7 @@ struct Winograd3x3 {
         }
         // Y = Aᵀ · M · A, each tile's 2×2 block into its place; eight tiles at a time
         // where their blocks lie wholly inside the output plane.
+        let groups = tileGroups()
         let planeSize = outputHeight * outputWidth
         for f in 0..<fn {
             let o = out + f * planeSize
@@ -112,6 +101,28 @@ struct Winograd3x3 {
                     done = tilesX
                 }
                 for tx in done..<tilesX { outputTile(m + f * tiles + ty * tilesX + tx, fn * tiles, o, ty, tx) }
+            }
+        }
+    }
+
+    /// V = Bᵀ · d · B for every channel and tile of `image` (C × H × W), into `v`
+    /// (16 × C × tiles); pixels past the plane read as 0. Eight neighbouring tiles at a
+    /// time where they lie wholly inside the plane: a row of their 4×4 tiles is two
+    /// 16-float loads, split into even and odd columns.
+    func transformInput(_ image: UnsafePointer<Float>, into v: UnsafeMutablePointer<Float>) {
+        let (c, tiles) = (channels, tiles)
+        let groups = tileGroups()
+        for ch in 0..<c {
+            let plane = image + ch * height * width
+            for ty in 0..<tilesY {
+                var done = 0  // tiles of this row transformed eight at a time: 0..<done
+                if 2 * ty + 4 <= height {
+                    for tx0 in groups {
+                        inputTiles8(plane + 2 * ty * width + 2 * tx0, v + ch * tiles + ty * tilesX + tx0, c * tiles)
+                    }
+                    done = groups.isEmpty ? 0 : tilesX
+                }
+                for tx in done..<tilesX { inputTile(plane, ty, tx, v + ch * tiles + ty * tilesX + tx, c * tiles) }
             }
         }
     }
@@ -227,6 +238,134 @@ struct Winograd3x3 {
         if y + 1 < outputHeight {
             o[(y + 1) * outputWidth + x] = r1[0] + r1[1] + r1[2]
             if x + 1 < outputWidth { o[(y + 1) * outputWidth + x + 1] = r1[1] - r1[2] - r1[3] }
+        }
+    }
+}
+
+// The weight gradient by Winograd's F(3×3, 2×2): dW[f, c] is the input plane x_c
+// correlated with dout_f, a 3×3 result, which each 2×2 block of dout_f and the 4×4 input
+// tile under it contribute to. The same 16 positions, now with dout in the filter's
+// role (one input tile per 2×2 block of dout, as forward has):
+//
+//     U = G' · g · G'ᵀ     g: a 2×2 block of dout_f            G' = [1 0; ½ ½; ½ −½; 0 1]
+//     V = B'ᵀ · d · B'     d: the 4×4 input tile (forward's V, last row and column negated)
+//     M = Σ_n Σ_tiles U ⊙ V        for each ξ a product FN × tiles by tiles × C
+//     dW[f, c] = A'ᵀ · M · A'      A'ᵀ = [1 1 1 0; 0 1 −1 0; 0 1 1 1]
+//
+// B'ᵀ differs from forward's Bᵀ only in the sign of its last row, so forward's V serves,
+// with the signs moved onto U. 16 multiply-adds a block and (f, c) where the direct way
+// takes 4 · 9: for Lesson 10's second convolution, 4.8 million an image against 10.9.
+extension Winograd3x3 {
+    /// Room one thread needs: V (16 × C × tiles), U (16 × FN × tiles), M (16 × FN × C).
+    var weightGradientScratchSize: Int { 16 * (tiles * (channels + filters) + filters * channels) }
+
+    /// M (16 × FN × C, at `m`) += the products of one image, `image` (C × H × W) and its
+    /// `dout` (FN × OH × OW). `scratch`: room for V and U.
+    func accumulateWeightGradient(
+        _ image: UnsafePointer<Float>, _ dout: UnsafePointer<Float>, into m: UnsafeMutablePointer<Float>,
+        scratch: UnsafeMutablePointer<Float>
+    ) {
+        let (c, fn, tiles) = (channels, filters, tiles)
+        let v = scratch
+        let u = scratch + 16 * c * tiles
+        transformInput(image, into: v)
+        transformGradient(dout, into: u)
+        for xi in 0..<16 {
+            // M_ξ (FN × C) += U_ξ (FN × tiles) · V_ξᵀ (V_ξ: C × tiles). The packed kernel,
+            // not dot products: with K only the number of tiles (121), the dot products'
+            // final sums would cost as much as the products.
+            FastMatrixMultiply.serial(
+                u + xi * fn * tiles, v + xi * c * tiles, m + xi * fn * c, rows: 0..<fn, columns: 0..<c, m: fn, n: c,
+                k: tiles, kRange: 0..<tiles, transposeA: false, transposeB: true, accumulate: true,
+                nr: FastMatrixMultiply.widestTile)
+        }
+    }
+
+    /// U = G' · g · G'ᵀ for each filter's 2×2 blocks of `dout` (zero past the plane),
+    /// with the last row and column negated (see above), into `u` (16 × FN × tiles).
+    private func transformGradient(_ dout: UnsafePointer<Float>, into u: UnsafeMutablePointer<Float>) {
+        let (fn, tiles) = (filters, tiles)
+        let stride = fn * tiles  // from one ξ to the next
+        let groups = tileGroups()
+        let eightAtATime = !groups.isEmpty && 2 * (tilesX - 8) + 16 <= outputWidth
+        for f in 0..<fn {
+            let plane = dout + f * outputHeight * outputWidth
+            for ty in 0..<tilesY {
+                let at = u + f * tiles + ty * tilesX
+                var done = 0
+                if eightAtATime && 2 * ty + 2 <= outputHeight {
+                    for tx0 in groups {
+                        // The two rows of eight blocks: even lanes the left column, odd the right.
+                        let top = UnsafeRawPointer(plane + 2 * ty * outputWidth + 2 * tx0)
+                            .loadUnaligned(as: SIMD16<Float>.self)
+                        let bottom = UnsafeRawPointer(plane + (2 * ty + 1) * outputWidth + 2 * tx0)
+                            .loadUnaligned(as: SIMD16<Float>.self)
+                        transformBlocks(
+                            (top.evenHalf, top.oddHalf), (bottom.evenHalf, bottom.oddHalf), at + tx0, stride)
+                    }
+                    done = tilesX
+                }
+                for tx in done..<tilesX {
+                    let (y, x) = (2 * ty, 2 * tx)
+                    @inline(__always) func g(_ dy: Int, _ dx: Int) -> SIMD8<Float> {
+                        y + dy < outputHeight && x + dx < outputWidth
+                            ? SIMD8(repeating: plane[(y + dy) * outputWidth + x + dx]) : SIMD8()
+                    }
+                    // Lane 0 only: the same code as eight blocks, one block wide.
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 16 * 8) { block in
+                        transformBlocks((g(0, 0), g(0, 1)), (g(1, 0), g(1, 1)), block.baseAddress!, 8)
+                        for xi in 0..<16 { at[xi * stride + tx] = block[xi * 8] }
+                    }
+                }
+            }
+        }
+    }
+
+    /// U for eight blocks at once: `g0` and `g1` their top and bottom rows (left, right),
+    /// eight blocks to a vector; position ξ stored at u + ξ·`stride`.
+    @inline(__always)
+    private func transformBlocks(
+        _ g0: (SIMD8<Float>, SIMD8<Float>), _ g1: (SIMD8<Float>, SIMD8<Float>), _ u: UnsafeMutablePointer<Float>,
+        _ stride: Int
+    ) {
+        typealias V = SIMD8<Float>
+        let half = V(repeating: 0.5)
+        @inline(__always) func put(_ i: Int, _ a: V, _ b: V, _ sign: V) {
+            // (a row of G'·g) · G'ᵀ, the last column negated, and the row by `sign`
+            @inline(__always) func store(_ j: Int, _ x: V) {
+                UnsafeMutableRawPointer(u + (i * 4 + j) * stride).storeBytes(of: x, as: V.self)
+            }
+            store(0, sign * a)
+            store(1, sign * half * (a + b))
+            store(2, sign * half * (a - b))
+            store(3, -sign * b)
+        }
+        let one = V(repeating: 1)
+        put(0, g0.0, g0.1, one)
+        put(1, half * (g0.0 + g1.0), half * (g0.1 + g1.1), one)
+        put(2, half * (g0.0 - g1.0), half * (g0.1 - g1.1), one)
+        put(3, g1.0, g1.1, -one)
+    }
+
+    /// dW from M (16 × FN × C): A'ᵀ · M · A' for each (f, c), the 3×3 taps of filter f's
+    /// channel c written at dW + f·`filterStride` + c·9.
+    func weightGradient(from m: UnsafePointer<Float>, into dW: UnsafeMutablePointer<Float>, filterStride: Int) {
+        let (fn, c) = (filters, channels)
+        for f in 0..<fn {
+            for ch in 0..<c {
+                let base = m + f * c + ch
+                @inline(__always) func row(_ i: Int) -> SIMD4<Float> {
+                    let s = fn * c
+                    return SIMD4(base[(i * 4) * s], base[(i * 4 + 1) * s], base[(i * 4 + 2) * s], base[(i * 4 + 3) * s])
+                }
+                let (m0, m1, m2, m3) = (row(0), row(1), row(2), row(3))
+                let out = dW + f * filterStride + ch * 9
+                for (i, t) in [m0 + m1 + m2, m1 - m2, m1 + m2 + m3].enumerated() {  // A'ᵀ · M
+                    out[i * 3] = t[0] + t[1] + t[2]
+                    out[i * 3 + 1] = t[1] - t[2]
+                    out[i * 3 + 2] = t[1] + t[2] + t[3]
+                }
+            }
         }
     }
 }

@@ -25,7 +25,7 @@ import Testing
 
     static let shapes: [(Int, Int, Int)] = [
         (1, 1, 1), (1, 17, 1), (1, 1, 300), (23, 1, 5), (37, 53, 29), (6, 16, 256), (7, 17, 257),
-        (100, 30, 25), (25, 30, 700), (95, 130, 300), (200, 2100, 40), (13, 9, 3000), (600, 70, 520),
+        (100, 30, 25), (25, 30, 700), (95, 130, 300), (200, 2100, 40), (13, 9, 3000), (600, 70, 520), (25, 30, 5000),
     ]
 
     @Test(arguments: shapes)
@@ -69,5 +69,35 @@ import Testing
         let b = Tensor(shape: [3, 2], data: [7, 8, 9, 10, 11, 12])
         #expect(matrixMultiply(a, b).data == [58, 64, 139, 154])
         #expect(matrixMultiply(b, a, transposeA: true, transposeB: true).data == [58, 139, 64, 154])
+    }
+
+    /// Aᵀ · B read in place (the book's convolution weight gradient) sums each element of
+    /// C in the same order as the packed path, so it gives the same bits: the lessons'
+    /// printed numbers do not depend on which path ran.
+    @Test(arguments: [(25, 30, 5000), (64, 10, 2000), (7, 17, 257), (1, 1, 300)])
+    func readingInPlaceGivesThePackedPathsBits(shape: (Int, Int, Int)) {
+        let (m, n, k) = shape
+        var rng = SeededRandom(seed: UInt64(m * 7 + n))
+        let a = Tensor.randomNormal([k, m], rng: &rng).data  // stored K×M: op(A) = Aᵀ
+        let b = Tensor.randomNormal([k, n], rng: &rng).data
+        #expect(FastMatrixMultiply.readsInPlace(m: m, n: n, k: k, transposeA: true, transposeB: false))
+        var inPlace = [Float](repeating: .nan, count: m * n)
+        var packed = [Float](repeating: .nan, count: m * n)
+        a.withUnsafeBufferPointer { a in
+            b.withUnsafeBufferPointer { b in
+                FastMatrixMultiply.inPlace(
+                    a.baseAddress!, b.baseAddress!, &inPlace, m: m, n: n, k: k, kRange: 0..<k, accumulate: false)
+                // The packed path, through the entry that takes a packing closure.
+                FastMatrixMultiply.serial(
+                    a.baseAddress!, &packed, rows: 0..<m, columns: 0..<n, m: m, n: n, k: k, kRange: 0..<k,
+                    transposeA: true, accumulate: false, nr: 16
+                ) { k0, kcb, j0, ncb, into in
+                    FastMatrixMultiply.packB(
+                        b.baseAddress!, into: into, k0: k0, kcb: kcb, j0: j0, ncb: ncb, n: n, k: k, transposed: false,
+                        nr: 16)
+                }
+            }
+        }
+        #expect(inPlace == packed)
     }
 }

@@ -148,6 +148,12 @@ enum FastMatrixMultiply {
         rows: Range<Int>, columns: Range<Int>, m: Int, n: Int, k: Int, kRange: Range<Int>,
         transposeA: Bool, transposeB: Bool, accumulate: Bool, nr: Int
     ) {
+        if nr == 16 && rows == 0..<m && columns == 0..<n
+            && readsInPlace(m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB)
+        {
+            inPlace(a, b, c, m: m, n: n, k: k, kRange: kRange, accumulate: accumulate)
+            return
+        }
         serial(
             a, c, rows: rows, columns: columns, m: m, n: n, k: k, kRange: kRange, transposeA: transposeA,
             accumulate: accumulate, nr: nr
@@ -243,6 +249,62 @@ enum FastMatrixMultiply {
                 pc += kcb
             }
             jc += ncb
+        }
+    }
+
+    /// Whether `serial` reads both operands where they lie (`inPlace`): a small C from a
+    /// long K with A stored K×M and B stored K×N, the book's convolution weight gradient
+    /// colᵀ · dout (25×30 from a K of 57600). Packing would copy all of A and B once for
+    /// a C of 750 numbers; read in place, row k of A gives the tile's 5 or 6 broadcasts
+    /// and row k of B its 16 columns.
+    static func readsInPlace(m: Int, n: Int, k: Int, transposeA: Bool, transposeB: Bool) -> Bool {
+        transposeA && !transposeB && m <= 64 && n <= 64 && k >= 256
+    }
+
+    /// C (+)= Aᵀ · B over `kRange` of K, A stored K×M and B stored K×N, neither packed: K
+    /// in the blocks `serial` would make (A's and B's rows of a block stay in the L2 cache
+    /// while every tile of C passes over them, and each element of C is summed in the same
+    /// order, to the same bits), each tile read by the micro-kernel with B's rows `n`
+    /// floats apart. A 16-wide load of B's last columns reads past the row; in the block
+    /// that ends at B's very last row it would read past B itself, so that one strip of
+    /// that block is copied out first, padded with zeros.
+    static func inPlace(
+        _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
+        m: Int, n: Int, k: Int, kRange: Range<Int>, accumulate: Bool
+    ) {
+        if !accumulate { c.update(repeating: 0, count: m * n) }
+        let fiveRowRows = fiveRowTiles(m) * 5
+        let blocks = (kRange.count + kc(16) - 1) / kc(16)
+        let kcMax = (kRange.count + blocks - 1) / blocks
+        let lastStrip = UnsafeMutablePointer<Float>.allocate(capacity: kcMax * 16)
+        defer { lastStrip.deallocate() }
+        var k0 = kRange.lowerBound
+        while k0 < kRange.upperBound {
+            let kcb = min(kcMax, kRange.upperBound - k0)
+            var jr = 0
+            while jr < n {
+                let cols = min(16, n - jr)
+                var (tileB, bStep) = (b + k0 * n + jr, n)
+                if k0 + kcb == k && jr + 16 > n {
+                    for p in 0..<kcb {
+                        for j in 0..<16 { lastStrip[p * 16 + j] = j < cols ? tileB[p * n + j] : 0 }
+                    }
+                    (tileB, bStep) = (UnsafePointer(lastStrip), 16)
+                }
+                var ir = 0
+                while ir < m {
+                    let tileHeight = ir < fiveRowRows ? 5 : mr
+                    let (tileA, tileC) = (a + k0 * m + ir, c + ir * n + jr)
+                    if tileHeight == 5 {
+                        fiveRowMicroKernel(kcb, tileA, 1, m, tileB, tileC, n, cols, false, bStep: bStep)
+                    } else {
+                        microKernel(kcb, tileA, 1, m, tileB, tileC, n, min(mr, m - ir), cols, false, bStep: bStep)
+                    }
+                    ir += tileHeight
+                }
+                jr += 16
+            }
+            k0 += kcb
         }
     }
 
@@ -394,7 +456,7 @@ enum FastMatrixMultiply {
     static func microKernel(
         _ kc: Int, _ a: UnsafePointer<Float>, _ rowStride: Int, _ step: Int,
         _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, _ ldc: Int,
-        _ rows: Int, _ cols: Int, _ overwrite: Bool
+        _ rows: Int, _ cols: Int, _ overwrite: Bool, bStep: Int = 16
     ) {
         typealias V = SIMD16<Float>
         var c0 = V()
@@ -407,7 +469,7 @@ enum FastMatrixMultiply {
         var p = 0
         var pb = UnsafeRawPointer(b)
         for _ in 0..<kc {
-            let b0 = pb.load(as: V.self)  // 16 floats of B
+            let b0 = pb.loadUnaligned(as: V.self)  // 16 floats of B
             c0 = c0.addingProduct(V(repeating: a0[p]), b0)  // one value of A, broadcast
             c1 = c1.addingProduct(V(repeating: a1[p]), b0)
             c2 = c2.addingProduct(V(repeating: a2[p]), b0)
@@ -415,7 +477,7 @@ enum FastMatrixMultiply {
             c4 = c4.addingProduct(V(repeating: a4[p]), b0)
             c5 = c5.addingProduct(V(repeating: a5[p]), b0)
             p &+= step
-            pb += MemoryLayout<V>.size
+            pb += bStep &* 4
         }
         finish((c0, c1, c2, c3, c4, c5), c, ldc, rows, cols, overwrite)
     }
@@ -425,7 +487,8 @@ enum FastMatrixMultiply {
     @inline(__always)
     static func fiveRowMicroKernel(
         _ kc: Int, _ a: UnsafePointer<Float>, _ rowStride: Int, _ step: Int,
-        _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ cols: Int, _ overwrite: Bool
+        _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ cols: Int, _ overwrite: Bool,
+        bStep: Int = 16
     ) {
         typealias V = SIMD16<Float>
         var c0 = V()
@@ -437,14 +500,14 @@ enum FastMatrixMultiply {
         var p = 0
         var pb = UnsafeRawPointer(b)
         for _ in 0..<kc {
-            let b0 = pb.load(as: V.self)
+            let b0 = pb.loadUnaligned(as: V.self)
             c0 = c0.addingProduct(V(repeating: a0[p]), b0)
             c1 = c1.addingProduct(V(repeating: a1[p]), b0)
             c2 = c2.addingProduct(V(repeating: a2[p]), b0)
             c3 = c3.addingProduct(V(repeating: a3[p]), b0)
             c4 = c4.addingProduct(V(repeating: a4[p]), b0)
             p &+= step
-            pb += MemoryLayout<V>.size
+            pb += bStep &* 4
         }
         finish((c0, c1, c2, c3, c4, c4), c, ldc, 5, cols, overwrite)
     }

@@ -112,4 +112,44 @@ import Testing
         #expect(flaggedW.map(\.parameter) == ["dW"])
         for r in flaggedDx + flaggedW { print("planted bug: \(r.descriptionAsExpectedFailure)") }
     }
+
+    /// ConvolutionReLU (a convolution and its ReLU, with no pooling after them, as Lesson
+    /// 10's first pair) gives what the two layers give: Lesson 10's first convolution, a
+    /// 3×3 one (Winograd's way), and one with stride 2 and padding.
+    @Test(arguments: [(8, 1, 28, 6, 5, 1, 0), (3, 5, 24, 7, 3, 1, 0), (2, 3, 15, 5, 3, 2, 1)])
+    func convolutionReLUSameAsTheTwoLayers(_ c: (Int, Int, Int, Int, Int, Int, Int)) throws {
+        let (n, channels, size, filters, fs, stride, padding) = c
+        var rng = SeededRandom(seed: UInt64(n * 10 + size))
+        let conv = Convolution(
+            filters: filters, channels: channels, filterHeight: fs, filterWidth: fs,
+            stride: stride, padding: padding, weightStd: 0.3, rng: &rng)
+        conv.b.value = .randomNormal([filters], std: 0.1, rng: &rng)
+        let copy = Convolution(weights: conv.W.value, bias: conv.b.value, stride: stride, padding: padding)
+        let pair = try #require(ConvolutionReLU(conv, ReLU()))
+        let relu = ReLU()
+        let x = Tensor.randomNormal([n, channels, size, size], rng: &rng)
+
+        let expected = relu.forward(copy.forward(x))
+        let out = pair.forward(x)
+        #expect(out.shape == expected.shape)
+        #expect(worstDifference(out.data, expected.data) <= 1e-5, "forward")
+
+        let dout = Tensor.randomNormal(out.shape, rng: &rng)
+        let expectedDx = copy.backward(relu.backward(dout))
+        let dx = pair.backward(dout)
+        let pairs: [(String, Tensor, Tensor)] = [
+            ("dx", dx, expectedDx), ("dW", conv.W.gradient, copy.W.gradient), ("db", conv.b.gradient, copy.b.gradient),
+        ]
+        for (name, got, want) in pairs {
+            #expect(got.shape == want.shape, "\(name)")
+            let scale = max(want.data.map(abs).max() ?? 1, 1e-30)
+            let error = worstDifference(got.data, want.data) / scale
+            #expect(error <= 1e-5, "\(name): relative difference \(error)")
+        }
+        // As a network's first layer: the same dW without dx.
+        let dW = conv.W.gradient
+        conv.W.gradient = Tensor(shape: dW.shape)
+        pair.backwardParameters(dout)
+        #expect(worstDifference(conv.W.gradient.data, dW.data) == 0)
+    }
 }

@@ -8,7 +8,8 @@
 /// docs/engine.md.
 package enum Engine {
     /// The engine's version of each layer: a Convolution, ReLU and 2×2 MaxPooling (stride
-    /// 2, no padding) in a row become one ConvolutionBlock (unless `fusesBlocks` is false);
+    /// 2, no padding) in a row become one ConvolutionBlock, and another Convolution with
+    /// its ReLU one ConvolutionReLU (unless `fusesBlocks` is false);
     /// Convolution, MaxPooling, ReLU, Affine and Dropout get their engine layers; the rest
     /// (Sigmoid, Flatten, AveragePooling) run as the book wrote them.
     package static func layers(for layers: [Layer], fusesBlocks: Bool = true) -> [Layer] {
@@ -19,6 +20,11 @@ package enum Engine {
             {
                 result.append(block)
                 i += 3
+                continue
+            }
+            if fusesBlocks, i + 1 < layers.count, let pair = ConvolutionReLU(layers[i], layers[i + 1]) {
+                result.append(pair)
+                i += 2
                 continue
             }
             switch layers[i] {

@@ -250,6 +250,10 @@ func compareLayers(book: Layer, engine: Layer, x: Tensor, rng: inout SeededRando
         #expect(simple.runsAs == Array(repeating: "book layer", count: 6))
         let deeper = Network.deeperConvNet(rng: &rng).onEngine()
         #expect(deeper.executedLayerNames.prefix(2) == ["Convolution+ReLU", "Convolution+ReLU+MaxPooling"])
+        #expect(
+            deeper.runsAs == ["engine: Convolution+ReLU", "engine: Convolution+ReLU"]
+                + Array(repeating: "engine: Convolution+ReLU+MaxPooling", count: 3)
+                + ["engine: Dropout", "engine: Affine", "engine: ReLU", "engine: Dropout", "engine: Affine"])
 
         let conv = Convolution(
             filters: 2, channels: 1, filterHeight: 3, filterWidth: 3, stride: 1, padding: 0,

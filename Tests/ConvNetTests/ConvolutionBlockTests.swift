@@ -44,21 +44,30 @@ import Testing
         for layer in layers.reversed() { expectedDx = layer.backward(expectedDx) }
         let dx = block.backward(dout)
         let reference = layers[0] as! Convolution
+        expectSameGradients(
+            dx: (dx, expectedDx), of: conv, as: reference, within: 1e-6, firstLayer: { block.backwardParameters(dout) })
+    }
+
+    /// dx, dW and db within `tolerance` (relative to the largest expected value) of the
+    /// layers' one after the other (`reference`); then, as a network's first layer
+    /// (`firstLayer` runs backwardParameters), the same dW to the bit without dx.
+    func expectSameGradients(
+        dx: (got: Tensor, want: Tensor), of conv: Convolution, as reference: Convolution, within tolerance: Float,
+        firstLayer: () -> Void
+    ) {
         let pairs: [(String, Tensor, Tensor)] = [
-            ("dx", dx, expectedDx), ("dW", conv.W.gradient, reference.W.gradient),
+            ("dx", dx.got, dx.want), ("dW", conv.W.gradient, reference.W.gradient),
             ("db", conv.b.gradient, reference.b.gradient),
         ]
         for (name, got, want) in pairs {
             #expect(got.shape == want.shape, "\(name)")
             let scale = max(want.data.map(abs).max() ?? 1, 1e-30)
             let error = worstDifference(got.data, want.data) / scale
-            #expect(error <= 1e-6, "\(name): relative difference \(error)")
+            #expect(error <= tolerance, "\(name): relative difference \(error)")
         }
-
-        // The first layer's shortcut: the same dW without dx.
         let dW = conv.W.gradient
         conv.W.gradient = Tensor(shape: dW.shape)
-        block.backwardParameters(dout)
+        firstLayer()
         #expect(worstDifference(conv.W.gradient.data, dW.data) == 0)
     }
 
@@ -137,19 +146,7 @@ import Testing
         let dout = Tensor.randomNormal(out.shape, rng: &rng)
         let expectedDx = copy.backward(relu.backward(dout))
         let dx = pair.backward(dout)
-        let pairs: [(String, Tensor, Tensor)] = [
-            ("dx", dx, expectedDx), ("dW", conv.W.gradient, copy.W.gradient), ("db", conv.b.gradient, copy.b.gradient),
-        ]
-        for (name, got, want) in pairs {
-            #expect(got.shape == want.shape, "\(name)")
-            let scale = max(want.data.map(abs).max() ?? 1, 1e-30)
-            let error = worstDifference(got.data, want.data) / scale
-            #expect(error <= 1e-5, "\(name): relative difference \(error)")
-        }
-        // As a network's first layer: the same dW without dx.
-        let dW = conv.W.gradient
-        conv.W.gradient = Tensor(shape: dW.shape)
-        pair.backwardParameters(dout)
-        #expect(worstDifference(conv.W.gradient.data, dW.data) == 0)
+        expectSameGradients(
+            dx: (dx, expectedDx), of: conv, as: copy, within: 1e-5, firstLayer: { pair.backwardParameters(dout) })
     }
 }

@@ -53,7 +53,7 @@ public final class Network {
         var result: [String] = []
         for executed in executedLayers {
             let isBookLayer = layers.contains { $0 === executed }
-            let covers = executed is ConvolutionBlock ? 3 : executed is ConvolutionReLU ? 2 : 1  // book layers it runs
+            let covers = (executed as? RunsSeveralBookLayers)?.bookLayerCount ?? 1
             result += Array(repeating: isBookLayer ? "book layer" : "engine: \(executed.name)", count: covers)
         }
         return result

@@ -40,3 +40,17 @@ package enum Engine {
         return result
     }
 }
+
+/// An engine layer that runs several book layers as one (ConvolutionBlock, ConvolutionReLU):
+/// how many, so that `Network.runsAs` can name it beside each of them.
+package protocol RunsSeveralBookLayers {
+    var bookLayerCount: Int { get }
+}
+
+extension ConvolutionBlock: RunsSeveralBookLayers {
+    package var bookLayerCount: Int { 3 }  // Convolution, ReLU, MaxPooling
+}
+
+extension ConvolutionReLU: RunsSeveralBookLayers {
+    package var bookLayerCount: Int { 2 }  // Convolution, ReLU
+}

@@ -166,61 +166,45 @@ package final class EngineConvolution: Layer {
         let partSize = fn * taps  // one [dW | db] per thread
         var partials = [Float](repeating: 0, count: parts * partSize)
         if inputGradient { dx.reuseStorage(for: x.shape) }
-        // ∂L/∂x of a 3×3 convolution with stride 1 and no padding is itself one: dout padded
-        // by 2 on every side, convolved with the filters turned by 180° and with their
-        // two channel dimensions swapped (C filters of FN channels). Forward's Winograd way
-        // computes it without dcol and col2im.
-        // The weight gradient of such a convolution by Winograd's F(3×3, 2×2) (Winograd.swift).
-        let winogradDW =
-            Winograd3x3.applies(to: g) ? Winograd3x3(g, weights: nil, filters: fn) : nil
-        var winogradDx: Winograd3x3? = nil
-        if inputGradient && Winograd3x3.applies(to: g) {
-            let (c, w) = (g.channels, weights.value.data)  // W: FN × C × 3 × 3
-            var turned = [Float](repeating: 0, count: c * fn * 9)  // C × FN × 3 × 3
-            for f in 0..<fn {
-                for ch in 0..<c {
-                    for t in 0..<9 { turned[(ch * fn + f) * 9 + t] = w[(f * c + ch) * 9 + (8 - t)] }
-                }
-            }
-            let paddedShape = [1, fn, g.outputHeight + 4, g.outputWidth + 4]
-            let pg = WindowGeometry(inputShape: paddedShape, filterHeight: 3, filterWidth: 3, stride: 1, padding: 0)
-            winogradDx = turned.withUnsafeBufferPointer { Winograd3x3(pg, weights: $0.baseAddress!, filters: c) }
-        }
+        // A 3×3 filter with stride 1 and no padding: dW by Winograd's F(3×3, 2×2), and dx as
+        // a convolution of dout by forward's Winograd way (Winograd.swift).
+        let winograd = Winograd3x3.applies(to: g)
+        let winogradDW = winograd ? Winograd3x3(g, weights: nil, filters: fn) : nil
+        let winogradDx =
+            winograd && inputGradient
+            ? weights.value.data.withUnsafeBufferPointer {
+                Winograd3x3(inputGradientOf: g, weights: $0.baseAddress!, filters: fn)
+            } : nil
         x.data.withUnsafeBufferPointer { x in
             weights.value.data.withUnsafeBufferPointer { w in
                 partials.withUnsafeMutableBufferPointer { partials in
                     dx.data.withUnsafeMutableBufferPointer { dx in
                         parallelParts(g.images, parts: parts) { part, images in
                             let dWdb = partials.baseAddress! + part * partSize
-                            // One image's col (and the row of ones), its dcol when dx is wanted
-                            // the book's way, and room for its dout.
+                            // One image's col (and the row of ones) unless Winograd's way gives
+                            // dW, its dcol when dx is wanted the book's way, and room for its dout;
+                            // for Winograd's way, M (summed over this thread's images) and the
+                            // transforms' room.
+                            let colSize = winogradDW == nil ? windows * taps : 0
                             let dcolSize = inputGradient && winogradDx == nil ? windows * rowLength : 0
+                            let mSize = winogradDW == nil ? 0 : 16 * fn * g.channels
+                            let winogradSize = max(
+                                winogradDW?.weightGradientScratchSize ?? 0, winogradDx?.inputGradientScratchSize ?? 0)
                             let scratch = UnsafeMutablePointer<Float>.allocate(
-                                capacity: windows * (taps + fn) + dcolSize)
+                                capacity: colSize + dcolSize + windows * fn + mSize + winogradSize)
                             defer { scratch.deallocate() }
                             let col = scratch
-                            let dcol = scratch + windows * taps
-                            (col + windows * rowLength).update(repeating: 1, count: windows)
+                            if winogradDW == nil { (col + windows * rowLength).update(repeating: 1, count: windows) }
+                            let dcol = col + colSize
                             let doutScratch = dcol + dcolSize
-                            // For Winograd's way: dout_n with its border of zeros, and the transform's room.
-                            let paddedSize = winogradDx == nil ? 0 : fn * (g.outputHeight + 4) * (g.outputWidth + 4)
-                            let padded = UnsafeMutablePointer<Float>.allocate(
-                                capacity: paddedSize + (winogradDx?.scratchSize ?? 0))
-                            defer { padded.deallocate() }
-                            padded.update(repeating: 0, count: paddedSize)
-                            let winogradScratch = padded + paddedSize
-                            // For Winograd's weight gradient: M, summed over this thread's images, and room.
-                            let mSize = winogradDW == nil ? 0 : 16 * fn * g.channels
-                            let winogradM = UnsafeMutablePointer<Float>.allocate(
-                                capacity: mSize + (winogradDW?.weightGradientScratchSize ?? 0))
-                            defer { winogradM.deallocate() }
+                            let winogradM = doutScratch + windows * fn
                             winogradM.update(repeating: 0, count: mSize)
+                            let winogradScratch = winogradM + mSize
                             for n in images {
                                 let d = gradient(n, doutScratch)
                                 if let winograd = winogradDW {
                                     winograd.accumulateWeightGradient(
-                                        x.baseAddress! + n * g.imageSize, d, into: winogradM, scratch: winogradM + mSize
-                                    )
+                                        x.baseAddress! + n * g.imageSize, d, into: winogradM, scratch: winogradScratch)
                                     for f in 0..<fn {
                                         var sum: Float = 0
                                         for p in 0..<windows { sum += d[f * windows + p] }
@@ -234,18 +218,8 @@ package final class EngineConvolution: Layer {
                                         accumulate: true, threads: 1)
                                 }
                                 if let winograd = winogradDx {
-                                    // dx_n: dout_n padded by 2 on every side, convolved with the
-                                    // turned filters (Winograd's way, as forward).
-                                    let (oh, ow) = (g.outputHeight, g.outputWidth)
-                                    let (ph, pw) = (oh + 4, ow + 4)
-                                    for f in 0..<fn {
-                                        let plane = padded + f * ph * pw
-                                        for y in 0..<oh {
-                                            (plane + (y + 2) * pw + 2).update(from: d + (f * oh + y) * ow, count: ow)
-                                        }
-                                    }
-                                    winograd.forward(
-                                        padded, into: dx.baseAddress! + n * g.imageSize, scratch: winogradScratch)
+                                    winograd.inputGradient(
+                                        d, into: dx.baseAddress! + n * g.imageSize, scratch: winogradScratch)
                                 } else if inputGradient {
                                     // dcol_nᵀ = Wᵀ · dout_n, in the layout col2imTransposedImage adds back.
                                     matrixMultiply(

@@ -165,7 +165,7 @@ enum FastMatrixMultiply {
     /// The same, with op(B) given by what packs it: `packB(k0, kcb, j0, ncb, into)` writes
     /// op(B)[k0..<k0+kcb, j0..<j0+ncb] in `packB`'s layout (strips `nr` wide). A
     /// convolution packs its windows straight from the image this way, with no im2col
-    /// matrix in between (`packWindows`).
+    /// matrix in between (`WindowPacker.pack`).
     static func serial(
         _ a: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
         rows: Range<Int>, columns: Range<Int>, m: Int, n: Int, k: Int, kRange: Range<Int>,
@@ -180,9 +180,7 @@ enum FastMatrixMultiply {
         }
         // A row-major A is read where it lies (note 2); only a transposed one is packed.
         let packsA = transposeA
-        // K in blocks of equal length, none longer than kc(nr) (note 3).
-        let blocks = (kRange.count + kc(nr) - 1) / kc(nr)
-        let kcMax = (kRange.count + blocks - 1) / blocks
+        let kcMax = kBlock(kRange.count, nr: nr)
         let packedB = UnsafeMutableRawPointer.allocate(byteCount: kcMax * roundUp(min(n, nc), nr) * 4, alignment: 64)
             .bindMemory(to: Float.self, capacity: kcMax * roundUp(min(n, nc), nr))
         let packedA = UnsafeMutableRawPointer.allocate(
@@ -274,8 +272,7 @@ enum FastMatrixMultiply {
     ) {
         if !accumulate { c.update(repeating: 0, count: m * n) }
         let fiveRowRows = fiveRowTiles(m) * 5
-        let blocks = (kRange.count + kc(16) - 1) / kc(16)
-        let kcMax = (kRange.count + blocks - 1) / blocks
+        let kcMax = kBlock(kRange.count, nr: 16)
         let lastStrip = UnsafeMutablePointer<Float>.allocate(capacity: kcMax * 16)
         defer { lastStrip.deallocate() }
         var k0 = kRange.lowerBound
@@ -306,6 +303,13 @@ enum FastMatrixMultiply {
             }
             k0 += kcb
         }
+    }
+
+    /// The length of the blocks K is cut into: equal blocks, none longer than kc(nr)
+    /// (note 3). `inPlace` cuts the same way, so both sum each element in the same order.
+    static func kBlock(_ count: Int, nr: Int) -> Int {
+        let blocks = (count + kc(nr) - 1) / kc(nr)
+        return (count + blocks - 1) / blocks
     }
 
     /// How many 5-row tiles make the rest of `rows` a whole number of 6-row tiles: rows

@@ -369,3 +369,50 @@ extension Winograd3x3 {
         }
     }
 }
+
+// ∂L/∂x of a 3×3 convolution with stride 1 and no padding is itself one: dout padded by 2
+// on every side, convolved with the filters turned by 180° and with their two channel
+// dimensions swapped (C filters of FN channels). Forward's way computes it, with no dcol
+// and no col2im.
+extension Winograd3x3 {
+    /// The convolution that gives dx for the convolution `g` with `weights` (FN × C × 3 × 3):
+    /// its input is dout padded (FN × (OH+4) × (OW+4)), its output dx (C × H × W).
+    init(inputGradientOf g: WindowGeometry, weights: UnsafePointer<Float>, filters fn: Int) {
+        let c = g.channels
+        var turned = [Float](repeating: 0, count: c * fn * 9)  // C × FN × 3 × 3
+        for f in 0..<fn {
+            for ch in 0..<c {
+                for t in 0..<9 { turned[(ch * fn + f) * 9 + t] = weights[(f * c + ch) * 9 + (8 - t)] }
+            }
+        }
+        let padded = WindowGeometry(
+            inputShape: [1, fn, g.outputHeight + 4, g.outputWidth + 4], filterHeight: 3, filterWidth: 3, stride: 1,
+            padding: 0)
+        self = turned.withUnsafeBufferPointer { Winograd3x3(padded, weights: $0.baseAddress!, filters: c) }
+    }
+
+    /// Room one image needs: dout padded, and the transforms'.
+    var inputGradientScratchSize: Int { channels * height * width + scratchSize }
+
+    /// dx_n (C × H × W) from dout_n (FN × OH × OW), for a Winograd3x3 made by
+    /// `init(inputGradientOf:weights:filters:)`.
+    func inputGradient(
+        _ dout: UnsafePointer<Float>, into dx: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>
+    ) {
+        // Its input planes are dout's, with a border of two zeros.
+        let (oh, ow) = (height - 4, width - 4)
+        let padded = scratch
+        for f in 0..<channels {
+            let plane = padded + f * height * width
+            plane.update(repeating: 0, count: 2 * width)
+            for y in 0..<oh {
+                let row = plane + (y + 2) * width
+                row.update(repeating: 0, count: 2)
+                (row + 2).update(from: dout + (f * oh + y) * ow, count: ow)
+                (row + 2 + ow).update(repeating: 0, count: 2)
+            }
+            (plane + (oh + 2) * width).update(repeating: 0, count: 2 * width)
+        }
+        forward(padded, into: dx, scratch: scratch + channels * height * width)
+    }
+}

@@ -88,19 +88,27 @@ package final class ConvolutionBlock: Layer {
     /// As the first layer of a network: the parameter gradients only, no ∂L/∂x.
     package func backwardParameters(_ dout: Tensor) { _ = backward(dout, inputGradient: false) }
 
-    /// Per image: the pooled gradient goes back to each window's winner if that winner
-    /// passed ReLU (pooled value above zero), zero everywhere else; that is the
-    /// convolution's dout_n, and the convolution's backward takes it from there.
+    /// dW and db from the winners alone (WinnersWeightGradient.swift) when the filters are
+    /// at most 8 wide. For dx, per image: the pooled gradient goes back to each window's
+    /// winner if that winner passed ReLU (pooled value above zero), zero everywhere else;
+    /// that is the convolution's dout_n, and the convolution's backward takes it from
+    /// there (and gives dW and db too, for wider filters).
     private func backward(_ dout: Tensor, inputGradient: Bool) -> Tensor {
         require(
             dout.shape == output.shape,
             "ConvolutionBlock.backward: dout \(dout.shape) does not match the last forward's output \(output.shape)")
         let pooledPerImage = output.count / max(output.shape[0], 1)
         let mapsPerImage = mapsShape.dropFirst().reduce(1, *)
+        let geometry = WindowGeometry(
+            inputShape: convolution.x.shape, filterHeight: convolution.filterHeight,
+            filterWidth: convolution.filterWidth, stride: convolution.stride, padding: convolution.padding)
+        let byWinners = WinnersWeightGradient.applies(to: geometry)
+        if byWinners { weightGradientFromWinners(dout, geometry) }
+        if !inputGradient && byWinners { return Tensor(shape: [0]) }
         return dout.data.withUnsafeBufferPointer { dout in
             output.data.withUnsafeBufferPointer { out in
                 argmax.withUnsafeBufferPointer { arg in
-                    convolution.backwardImages(inputGradient: inputGradient) { n, d in
+                    convolution.backwardImages(inputGradient: inputGradient, parameterGradients: !byWinners) { n, d in
                         d.update(repeating: 0, count: mapsPerImage)
                         scatterToWinners(
                             dout.baseAddress! + n * pooledPerImage, passed: out.baseAddress! + n * pooledPerImage,
@@ -110,6 +118,44 @@ package final class ConvolutionBlock: Layer {
                 }
             }
         }
+    }
+
+    /// dW and db by WinnersWeightGradient, the images shared out between threads; each
+    /// thread sums its own [dW | db], and the sums are added in thread order.
+    private func weightGradientFromWinners(_ dout: Tensor, _ g: WindowGeometry) {
+        let winners = WinnersWeightGradient(g, filters: convolution.filterCount)
+        let pooledPerImage = output.count / max(g.images, 1)
+        let partSize = convolution.filterCount * (g.rowLength + 1)
+        let parts = threadCount(items: g.images, cost: pooledPerImage * g.channels * g.filterHeight * 8)
+        var partials = [Float](repeating: 0, count: parts * partSize)
+        convolution.x.data.withUnsafeBufferPointer { x in
+            dout.data.withUnsafeBufferPointer { dout in
+                output.data.withUnsafeBufferPointer { out in
+                    argmax.withUnsafeBufferPointer { arg in
+                        partials.withUnsafeMutableBufferPointer { partials in
+                            parallelParts(g.images, parts: parts) { part, images in
+                                let scratch = UnsafeMutablePointer<Float>.allocate(capacity: winners.scratchSize)
+                                let offsets = UnsafeMutablePointer<Int32>.allocate(capacity: winners.offsetScratchSize)
+                                defer {
+                                    scratch.deallocate()
+                                    offsets.deallocate()
+                                }
+                                scratch.update(repeating: 0, count: winners.scratchSize)
+                                for n in images {
+                                    let o = n * pooledPerImage
+                                    winners.accumulate(
+                                        image: x.baseAddress! + n * g.imageSize, gradient: dout.baseAddress! + o,
+                                        passed: out.baseAddress! + o, winners: arg.baseAddress! + o,
+                                        into: partials.baseAddress! + part * partSize, scratch: scratch,
+                                        offsets: offsets)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        convolution.storeParameterGradients(partials, parts: parts)
     }
 }
 

@@ -23,7 +23,7 @@ package final class EngineConvolution: Layer {
     // Kept by forward for backward: the input itself, not its im2col matrix. Unrolling one
     // image again in backward is cheaper than keeping the whole batch unrolled: one
     // image's 576×25 matrix stays in the cache, the batch's 57600×25 (5.8 MB) would not.
-    private var x = Tensor(shape: [0])  // N×C×H×W
+    private(set) var x = Tensor(shape: [0])  // N×C×H×W
     // Reused from step to step (see Tensor.reuseStorage).
     private var output = Tensor(shape: [0])  // N×FN×OH×OW
     private var dx = Tensor(shape: [0])  // N×C×H×W
@@ -151,9 +151,11 @@ package final class EngineConvolution: Layer {
     ///
     /// Shared with ConvolutionBlock: `gradient(n, scratch)` gives image n's dout_n, either
     /// a pointer into dout or `scratch` (FN×OH×OW floats of the thread's own) filled in.
-    /// Returns dx (N×C×H×W) if `inputGradient`, else an empty tensor.
+    /// Returns dx (N×C×H×W) if `inputGradient`, else an empty tensor. Without
+    /// `parameterGradients`, dW and db are left as they are (the block computes them its
+    /// own way).
     func backwardImages(
-        inputGradient: Bool,
+        inputGradient: Bool, parameterGradients: Bool = true,
         gradient: (_ n: Int, _ scratch: UnsafeMutablePointer<Float>) -> UnsafePointer<Float>
     ) -> Tensor {
         let g = geometry(x.shape)
@@ -169,7 +171,7 @@ package final class EngineConvolution: Layer {
         // A 3×3 filter with stride 1 and no padding: dW by Winograd's F(3×3, 2×2), and dx as
         // a convolution of dout by forward's Winograd way (Winograd.swift).
         let winograd = Winograd3x3.applies(to: g)
-        let winogradDW = winograd ? Winograd3x3(g, weights: nil, filters: fn) : nil
+        let winogradDW = winograd && parameterGradients ? Winograd3x3(g, weights: nil, filters: fn) : nil
         let winogradDx =
             winograd && inputGradient
             ? weights.value.data.withUnsafeBufferPointer {
@@ -185,7 +187,7 @@ package final class EngineConvolution: Layer {
                             // dW, its dcol when dx is wanted the book's way, and room for its dout;
                             // for Winograd's way, M (summed over this thread's images) and the
                             // transforms' room.
-                            let colSize = winogradDW == nil ? windows * taps : 0
+                            let colSize = winogradDW == nil && parameterGradients ? windows * taps : 0
                             let dcolSize = inputGradient && winogradDx == nil ? windows * rowLength : 0
                             let mSize = winogradDW == nil ? 0 : 16 * fn * g.channels
                             let winogradSize = max(
@@ -194,7 +196,7 @@ package final class EngineConvolution: Layer {
                                 capacity: colSize + dcolSize + windows * fn + mSize + winogradSize)
                             defer { scratch.deallocate() }
                             let col = scratch
-                            if winogradDW == nil { (col + windows * rowLength).update(repeating: 1, count: windows) }
+                            if colSize > 0 { (col + windows * rowLength).update(repeating: 1, count: windows) }
                             let dcol = col + colSize
                             let doutScratch = dcol + dcolSize
                             let winogradM = doutScratch + windows * fn
@@ -210,7 +212,7 @@ package final class EngineConvolution: Layer {
                                         for p in 0..<windows { sum += d[f * windows + p] }
                                         dWdb[f * taps + rowLength] += sum
                                     }
-                                } else {
+                                } else if parameterGradients {
                                     // Unrolled in forward's layout (col_nᵀ), which is quicker to build.
                                     im2colTransposedImage(x.baseAddress! + n * g.imageSize, col, g)
                                     matrixMultiply(
@@ -236,7 +238,16 @@ package final class EngineConvolution: Layer {
                 }
             }
         }
-        // Add the parts up in thread order, and split [dW | db].
+        if parameterGradients { storeParameterGradients(partials, parts: parts) }
+        return inputGradient ? dx : Tensor(shape: [0])
+    }
+
+    /// dW and db from each thread's [dW | db] (FN × (C·FH·FW + 1), `parts` of them one
+    /// after the other), added up in thread order.
+    func storeParameterGradients(_ partials: [Float], parts: Int) {
+        let (fn, rowLength) = (filterCount, channels * filterHeight * filterWidth)
+        let taps = rowLength + 1
+        let partSize = fn * taps
         weights.gradient.reuseStorage(for: weights.value.shape)
         b.gradient.reuseStorage(for: b.value.shape)
         for f in 0..<fn {
@@ -246,7 +257,6 @@ package final class EngineConvolution: Layer {
                 if t < rowLength { weights.gradient.data[f * rowLength + t] = sum } else { b.gradient.data[f] = sum }
             }
         }
-        return inputGradient ? dx : Tensor(shape: [0])
     }
 
     private func geometry(_ shape: [Int]) -> WindowGeometry {

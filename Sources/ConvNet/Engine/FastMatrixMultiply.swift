@@ -15,7 +15,9 @@ import Dispatch
 //    a 6×32 block in 12 of them: twice the work per instruction. The rest of the file
 //    only needs to know the tile's width, `nr`. A C whose row count is not a multiple of
 //    6 also takes tiles of 5 rows (`fiveRowMicroKernel`), so that no tile works on rows
-//    past the edge: 50 rows are five tiles of 6 and four of 5, not nine of 6.
+//    past the edge: 50 rows are five tiles of 6 and four of 5, not nine of 6. Likewise
+//    a last tile at most 8 columns wide (an Affine layer's 100 columns are six tiles of
+//    16 and one of 4) takes `narrowMicroKernel`, 8-wide, at half the cost.
 // 2. Packing. The kernel wants B's 16 columns next to each other in memory, step after
 //    step, so we copy ("pack") a KC×NC panel of B into 16-wide strips, padding the edge
 //    with zeros. From A it needs only one number per row and step, broadcast to a whole
@@ -225,7 +227,13 @@ enum FastMatrixMultiply {
                                 packsA
                                 ? (UnsafePointer(packedA + ir * kcb), 1, mr)
                                 : (a + (ic + ir) * k + pc, k, 1)
-                            if tileHeight == 5 {
+                            if cols <= 8 && !wide {
+                                // The last few columns (an Affine layer's 100 = 6 × 16 + 4):
+                                // half a tile's work, not a whole one.
+                                narrowMicroKernel(
+                                    kcb, tileA, rowStride, step, packedB + jr * kcb,
+                                    c + (ic + ir) * n + jc + jr, n, rowsHere, cols, overwrite)
+                            } else if tileHeight == 5 {
                                 fiveRowMicroKernel(
                                     kcb, tileA, rowStride, step, packedB + jr * kcb,
                                     c + (ic + ir) * n + jc + jr, n, cols, overwrite)
@@ -514,6 +522,44 @@ enum FastMatrixMultiply {
             pb += bStep &* 4
         }
         finish((c0, c1, c2, c3, c4, c4), c, ldc, 5, cols, overwrite)
+    }
+
+    /// `microKernel` for a tile at most 8 columns wide: six 8-wide accumulators, so the
+    /// columns past the edge cost half as much as in a 16-wide tile. B's strip is still
+    /// 16 wide (packed that way), of which the first 8 floats of each step are read.
+    @inline(__always)
+    static func narrowMicroKernel(
+        _ kc: Int, _ a: UnsafePointer<Float>, _ rowStride: Int, _ step: Int,
+        _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, _ ldc: Int,
+        _ rows: Int, _ cols: Int, _ overwrite: Bool
+    ) {
+        typealias V = SIMD8<Float>
+        var (c0, c1, c2, c3, c4, c5) = (V(), V(), V(), V(), V(), V())
+        let (a0, a1, a2, a3, a4, a5) = tileRows(a, rowStride, rows)
+        var p = 0
+        var pb = UnsafeRawPointer(b)
+        for _ in 0..<kc {
+            let b0 = pb.loadUnaligned(as: V.self)
+            c0 = c0.addingProduct(V(repeating: a0[p]), b0)
+            c1 = c1.addingProduct(V(repeating: a1[p]), b0)
+            c2 = c2.addingProduct(V(repeating: a2[p]), b0)
+            c3 = c3.addingProduct(V(repeating: a3[p]), b0)
+            c4 = c4.addingProduct(V(repeating: a4[p]), b0)
+            c5 = c5.addingProduct(V(repeating: a5[p]), b0)
+            p &+= step
+            pb += 16 &* 4
+        }
+        @inline(__always) func put(_ row: Int, _ v: V) {
+            guard row < rows else { return }
+            let dst = c + row * ldc
+            for j in 0..<cols { dst[j] = overwrite ? v[j] : dst[j] + v[j] }
+        }
+        put(0, c0)
+        put(1, c1)
+        put(2, c2)
+        put(3, c3)
+        put(4, c4)
+        put(5, c5)
     }
 
     /// Where the six rows of an A tile start. Rows past `rows` (at the bottom edge of C)

@@ -22,8 +22,8 @@ import Testing
     /// channels, padding, stride 2, and pooled rows narrower than the 8 the SIMD loop takes;
     /// 3 channels of 3 rows are more rows of taps than the winners' weight gradient sums
     /// at once (8), and a pooled plane of 25 leaves a last group of 8 with one; filters
-    /// 4 wide; and filters 9 wide are too wide for the winners' way, so dW comes from the
-    /// dense product.
+    /// 4 wide. dW comes from the dense product for filters 9 wide (too wide for the
+    /// winners' way) and from Winograd's for 3×3 with stride 1 and no padding.
     @Test(arguments: [
         (8, 1, 28, 6, 5, 1, 0), (3, 2, 12, 4, 3, 1, 0), (2, 3, 15, 5, 3, 2, 1), (4, 2, 10, 3, 3, 1, 1),
         (3, 1, 13, 4, 4, 1, 0), (2, 1, 14, 2, 9, 1, 0),

@@ -31,8 +31,12 @@ struct WinnersWeightGradient {
     /// For each pooled position (py, px): 2py, the output row its window starts on.
     private let windowRow: [Int32]
 
-    /// Filters up to 8 wide: one SIMD8 load per row of a window.
-    static func applies(to g: WindowGeometry) -> Bool { g.filterWidth <= 8 }
+    /// Filters up to 8 wide: one SIMD8 load per row of a window. Each winner costs C·FH
+    /// eight-wide multiply-adds, against the dense product's 4 · C·FH·FW / 8 per window
+    /// of four: fewer for any FW above 2, but more than Winograd's F(3×3, 2×2) for a 3×3
+    /// filter (Lesson 10's second convolution: its block's backward 40 → 48 ms a step
+    /// this way), which keeps that case.
+    static func applies(to g: WindowGeometry) -> Bool { g.filterWidth <= 8 && !Winograd3x3.applies(to: g) }
 
     init(_ g: WindowGeometry, filters: Int) {
         (self.g, self.filters) = (g, filters)

@@ -45,8 +45,9 @@ package final class ConvolutionBlock: Layer {
         try pooling.outputShape(for: convolution.outputShape(for: s))
     }
 
-    /// Per image: the convolution's FN×OH×OW maps, the bias and ReLU added to them in
-    /// place (one pass), then each plane's 2×2 maxima and their positions.
+    /// Per image: the convolution's FN×OH×OW maps, then each plane's 2×2 maxima of
+    /// ReLU(map + bias) and their positions, the bias and ReLU taken as pooling reads
+    /// each value (no pass of their own).
     package func forward(_ x: Tensor, training: Bool) -> Tensor {
         let s = requireOutputShape(for: x.shape)  // N×FN×PH×PW
         let convShape = convolution.layer.requireOutputShape(for: x.shape)  // N×FN×OH×OW
@@ -65,16 +66,11 @@ package final class ConvolutionBlock: Layer {
             argmax.withUnsafeMutableBufferPointer { arg in
                 convolution.forwardImages(x, into: UnsafeMutablePointer<Float>?.none) { n, maps in
                     for f in 0..<fn {
-                        let plane = maps + f * oh * ow
-                        let b = bias[f]
-                        for i in 0..<(oh * ow) {
-                            let v = plane[i] + b
-                            plane[i] = v > 0 ? v : 0
-                        }
                         for y in 0..<s[2] {
                             let o = n * pooledPerImage + (f * s[2] + y) * s[3]
                             maxPool2x2Row(
-                                maps, out.baseAddress! + o, arg.baseAddress! + o, base: f * oh * ow, y: y, pool)
+                                maps, out.baseAddress! + o, arg.baseAddress! + o, base: f * oh * ow, y: y, pool,
+                                reluOfPlus: bias[f])
                         }
                     }
                 }

@@ -124,18 +124,32 @@ private func maxPoolRow(
 /// top-left, top-right, bottom-left, bottom-right.
 ///
 ///     x: the input batch, whose plane starts at `base`; out, arg: the OW outputs of row y
+///
+/// With `reluOfPlus`, each value v of x is taken as ReLU(v + reluOfPlus), v + b if that
+/// is above 0, else 0: ConvolutionBlock pools its convolution's maps this way, so the
+/// bias and ReLU need no pass over the maps of their own.
 func maxPool2x2Row(
     _ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ arg: UnsafeMutablePointer<Int32>,
-    base: Int, y: Int, _ g: WindowGeometry
+    base: Int, y: Int, _ g: WindowGeometry, reluOfPlus bias: Float? = nil
 ) {
     let (w, outputs) = (g.width, g.outputWidth)
     let top = x + base + 2 * y * w
     let bottom = top + w
     let rowIndex = Int32(base + 2 * y * w)
+    @inline(__always) func value(_ v: SIMD16<Float>) -> SIMD16<Float> {
+        guard let bias else { return v }
+        let shifted = v + bias
+        return SIMD16<Float>(repeating: 0).replacing(with: shifted, where: shifted .> 0)
+    }
+    @inline(__always) func value(_ v: Float) -> Float {
+        guard let bias else { return v }
+        let shifted = v + bias
+        return shifted > 0 ? shifted : 0
+    }
     // Eight windows from output x on.
     @inline(__always) func eight(from x: Int) {
-        let a = UnsafeRawPointer(top + 2 * x).loadUnaligned(as: SIMD16<Float>.self)
-        let b = UnsafeRawPointer(bottom + 2 * x).loadUnaligned(as: SIMD16<Float>.self)
+        let a = value(UnsafeRawPointer(top + 2 * x).loadUnaligned(as: SIMD16<Float>.self))
+        let b = value(UnsafeRawPointer(bottom + 2 * x).loadUnaligned(as: SIMD16<Float>.self))
         // Left and right cells of 8 windows: the even and odd lanes.
         let topRight = a.oddHalf .> a.evenHalf
         let bottomRight = b.oddHalf .> b.evenHalf
@@ -163,18 +177,20 @@ func maxPool2x2Row(
         x = outputs
     }
     while x < outputs {
-        var best = top[2 * x]
+        let (topLeft, topRight) = (value(top[2 * x]), value(top[2 * x + 1]))
+        let (bottomLeft, bottomRight) = (value(bottom[2 * x]), value(bottom[2 * x + 1]))
+        var best = topLeft
         var cell = 0
-        if top[2 * x + 1] > best {
-            best = top[2 * x + 1]
+        if topRight > best {
+            best = topRight
             cell = 1
         }
-        if bottom[2 * x] > best {
-            best = bottom[2 * x]
+        if bottomLeft > best {
+            best = bottomLeft
             cell = w
         }
-        if bottom[2 * x + 1] > best {
-            best = bottom[2 * x + 1]
+        if bottomRight > best {
+            best = bottomRight
             cell = w + 1
         }
         out[x] = best

@@ -127,16 +127,18 @@ extension Bench {
         return 2 * Double(n * n * n) / t / 1e9
     }
 
-    /// Times each layer's forward in inference mode over the whole test set, 100 images
-    /// per pass (as `Network.predict` takes a batch of 1000), and prints the time per 100.
+    /// Times each layer's forward in inference mode over the whole test set, in passes of
+    /// `network.inferenceChunk` images (as `Network.predict` takes a batch of 1000), and
+    /// prints the time per 100 images.
     func inferenceBreakdown(_ network: Network, _ test: LabelledImages) {
+        let chunk = network.inferenceChunk
         let layers = network.executedLayers
         var forward = [Double](repeating: 0, count: layers.count)
         var batchTime = 0.0
         var start = 0
         while start < test.count {
             var t = now()
-            let (x, _) = test.batch(Array(start..<min(start + Network.inferenceChunk, test.count)))
+            let (x, _) = test.batch(Array(start..<min(start + chunk, test.count)))
             var next = now()
             batchTime += next - t
             t = next
@@ -147,10 +149,12 @@ extension Bench {
                 forward[i] += next - t
                 t = next
             }
-            start += Network.inferenceChunk
+            start += chunk
         }
-        let scale = 1e3 * Double(Network.inferenceChunk) / Double(test.count)
-        print("\nclassifying 100 images by layer (inference mode, mean over the test set), milliseconds:")
+        let scale = 1e3 * 100 / Double(test.count)
+        print(
+            "\nclassifying 100 images by layer (inference mode, \(chunk) at a time, mean over the test set), milliseconds:"
+        )
         print("  batch (bytes → Float)           " + String(format: " %8.3f", batchTime * scale))
         for (i, layer) in layers.enumerated() {
             print(

@@ -64,8 +64,24 @@ public final class Network {
 
     public var parameterCount: Int { parameters.reduce(0) { $0 + $1.value.count } }
 
-    /// Items per pass through the layers when predicting (inference mode only).
-    package static let inferenceChunk = 100
+    /// Items per pass through the layers when predicting (inference mode only): 100, or on
+    /// the engine 500 when no layer's output for 500 items is more than 2²² numbers
+    /// (SimpleConvNet's largest, the pooled maps, is 2.2 million; Lesson 10's network's
+    /// first convolution would be 14 million). The engine's Affine layer multiplies 500 rows
+    /// much faster per row than 100: its threads split the rows and each packs the weights
+    /// once per 500 items, where 100 rows make them split K and pack half each per 100.
+    /// Book layers keep 100: their im2col matrices grow with the pass.
+    package var inferenceChunk: Int {
+        guard runsOnEngine else { return 100 }
+        var shape = [1] + inputShape
+        var largest = inputShape.reduce(1, *)
+        for layer in executedLayers {
+            guard let next = try? layer.outputShape(for: shape) else { return 100 }
+            shape = next
+            largest = max(largest, next.reduce(1, *))
+        }
+        return largest * 500 <= 1 << 22 ? 500 : 100
+    }
 
     /// The scores (before softmax) for a batch. Inference mode unless `training`.
     ///
@@ -75,11 +91,12 @@ public final class Network {
     /// (1000 digits at once would need 69 MB for the convolution's output alone).
     public func predict(_ x: Tensor, training: Bool = false) -> Tensor {
         let n = x.shape.first ?? 0
-        if training || n <= Network.inferenceChunk { return forwardThroughLayers(x, training: training) }
+        let chunkSize = inferenceChunk
+        if training || n <= chunkSize { return forwardThroughLayers(x, training: training) }
         var scores: [Float] = []
         var itemShape: [Int] = []
-        for start in stride(from: 0, to: n, by: Network.inferenceChunk) {
-            let chunk = forwardThroughLayers(x.slice(start..<min(start + Network.inferenceChunk, n)), training: false)
+        for start in stride(from: 0, to: n, by: chunkSize) {
+            let chunk = forwardThroughLayers(x.slice(start..<min(start + chunkSize, n)), training: false)
             itemShape = Array(chunk.shape.dropFirst())
             scores += chunk.data
         }
@@ -141,7 +158,7 @@ public final class Network {
     /// The most numbers one item may have, as input or as any layer's output: 2²⁴, far
     /// above the course's networks (Lesson 10's largest is 28,800) and small enough that
     /// a pass of `inferenceChunk` items stays below the 2³¹ elements the layers index
-    /// with Int32. A model file could otherwise describe a few parameters that make
+    /// with Int32 (100 such items, or 500 of at most 2²² / 500). A model file could otherwise describe a few parameters that make
     /// feature maps of terabytes.
     package static let maximumItemSize = 1 << 24
 

@@ -106,13 +106,25 @@ import Testing
         #expect(dx1 == dx1Copy)
     }
 
+    /// The pass size: 500 on the engine when every layer's output for 500 items fits in
+    /// 2²² numbers (SimpleConvNet: the pooled maps, 4320 an item), else 100 (Lesson 10's
+    /// network: its first convolution's 28,800 an item), and 100 for the book layers.
+    @Test func inferenceChunkFollowsTheLargestOutput() {
+        var rng = SeededRandom(seed: 15)
+        let simple = Network.simpleConvNet(rng: &rng)
+        #expect(simple.inferenceChunk == 100)
+        #expect(simple.onEngine().inferenceChunk == 500)
+        #expect(Network.deeperConvNet(rng: &rng).onEngine().inferenceChunk == 100)
+    }
+
     /// A batch larger than Network.inferenceChunk is predicted a chunk at a time; the
     /// scores equal those of the items predicted in small batches.
     @Test func chunkedPredictionEqualsSmallBatches() {
         var rng = SeededRandom(seed: 14)
         let net = Network.simpleConvNet(inputShape: [1, 12, 12], filters: 3, filterSize: 3, hidden: 8, rng: &rng)
             .onEngine()
-        let n = Network.inferenceChunk * 2 + 17
+        #expect(net.inferenceChunk == 500)  // its largest output is the 144-pixel input
+        let n = net.inferenceChunk * 2 + 17
         let x = Tensor.randomUniform([n, 1, 12, 12], 0, 1, rng: &rng)
         let all = net.predict(x)
         #expect(all.shape == [n, 10])

@@ -95,11 +95,9 @@ package final class ConvolutionBlock: Layer {
             "ConvolutionBlock.backward: dout \(dout.shape) does not match the last forward's output \(output.shape)")
         let pooledPerImage = output.count / max(output.shape[0], 1)
         let mapsPerImage = mapsShape.dropFirst().reduce(1, *)
-        let geometry = WindowGeometry(
-            inputShape: convolution.x.shape, filterHeight: convolution.filterHeight,
-            filterWidth: convolution.filterWidth, stride: convolution.stride, padding: convolution.padding)
+        let geometry = convolution.geometry(convolution.x.shape)
         let byWinners = WinnersWeightGradient.applies(to: geometry)
-        if byWinners { weightGradientFromWinners(dout, geometry) }
+        if byWinners { weightGradientFromWinners(dout, geometry, pooledPerImage: pooledPerImage) }
         if !inputGradient && byWinners { return Tensor(shape: [0]) }
         return dout.data.withUnsafeBufferPointer { dout in
             output.data.withUnsafeBufferPointer { out in
@@ -118,9 +116,8 @@ package final class ConvolutionBlock: Layer {
 
     /// dW and db by WinnersWeightGradient, the images shared out between threads; each
     /// thread sums its own [dW | db], and the sums are added in thread order.
-    private func weightGradientFromWinners(_ dout: Tensor, _ g: WindowGeometry) {
+    private func weightGradientFromWinners(_ dout: Tensor, _ g: WindowGeometry, pooledPerImage: Int) {
         let winners = WinnersWeightGradient(g, filters: convolution.filterCount)
-        let pooledPerImage = output.count / max(g.images, 1)
         let partSize = convolution.filterCount * (g.rowLength + 1)
         let parts = threadCount(items: g.images, cost: pooledPerImage * g.channels * g.filterHeight * 8)
         var partials = [Float](repeating: 0, count: parts * partSize)

@@ -259,7 +259,8 @@ package final class EngineConvolution: Layer {
         }
     }
 
-    private func geometry(_ shape: [Int]) -> WindowGeometry {
+    /// The windows of this convolution over an input of `shape` (N×C×H×W).
+    func geometry(_ shape: [Int]) -> WindowGeometry {
         WindowGeometry(
             inputShape: shape, filterHeight: filterHeight, filterWidth: filterWidth, stride: stride, padding: padding)
     }

@@ -185,10 +185,10 @@ enum FastMatrixMultiply {
         let kcMax = kBlock(kRange.count, nr: nr)
         let packedB = UnsafeMutableRawPointer.allocate(byteCount: kcMax * roundUp(min(n, nc), nr) * 4, alignment: 64)
             .bindMemory(to: Float.self, capacity: kcMax * roundUp(min(n, nc), nr))
-        let packedA = UnsafeMutableRawPointer.allocate(
-            byteCount: packsA ? roundUp(mc, mr) * kcMax * 4 : 0, alignment: 64
-        )
-        .bindMemory(to: Float.self, capacity: packsA ? roundUp(mc, mr) * kcMax : 0)
+        // (+ 8: packA's 8-wide stores may write two floats past the last strip.)
+        let packedASize = packsA ? roundUp(mc, mr) * kcMax + 8 : 0
+        let packedA = UnsafeMutableRawPointer.allocate(byteCount: packedASize * 4, alignment: 64)
+            .bindMemory(to: Float.self, capacity: packedASize)
         defer {
             packedA.deallocate()
             packedB.deallocate()
@@ -441,11 +441,24 @@ enum FastMatrixMultiply {
         var rowStart = 0
         while rowStart < mcb {
             let rows = min(mr, mcb - rowStart)
-            for p in 0..<kcb {
-                let src = a + (k0 + p) * m + i0 + rowStart
-                let d = dst + p * mr
-                for r in 0..<rows { d[r] = src[r] }
-                for r in rows..<mr { d[r] = 0 }
+            if rows == mr && i0 + rowStart + 8 <= m {
+                // Eight floats moved for the six: the two extra land where the next step's
+                // six go (written next), or after the last step on the next strip's first
+                // two (written when that strip is packed) or in the slack `serial` leaves
+                // after the buffer. One 8-wide load and store instead of six of one float
+                // (an Affine layer's weight gradient packs 4320×100 floats a product).
+                for p in 0..<kcb {
+                    let src = a + (k0 + p) * m + i0 + rowStart
+                    UnsafeMutableRawPointer(dst + p * mr).storeBytes(
+                        of: UnsafeRawPointer(src).loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self)
+                }
+            } else {
+                for p in 0..<kcb {
+                    let src = a + (k0 + p) * m + i0 + rowStart
+                    let d = dst + p * mr
+                    for r in 0..<rows { d[r] = src[r] }
+                    for r in rows..<mr { d[r] = 0 }
+                }
             }
             dst += mr * kcb
             rowStart += mr

@@ -86,11 +86,12 @@ func compareLayers(book: Layer, engine: Layer, x: Tensor, rng: inout SeededRando
         #expect(book.db == db)
     }
 
-    /// (N, C, H, W, PH, PW, stride, padding): the SIMD 2×2 path with rows of 13 and of 4
-    /// outputs, overlapping padded windows, a non-square window with padding, and stride 1.
+    /// (N, C, H, W, PH, PW, stride, padding): the SIMD 2×2 path with rows of 13, of 4 and
+    /// of 10 outputs (eight, then the last five or four again), overlapping padded windows,
+    /// a non-square window with padding, and stride 1.
     static let poolings: [(Int, Int, Int, Int, Int, Int, Int, Int)] = [
         (8, 4, 40, 26, 2, 2, 2, 0), (3, 2, 6, 8, 2, 2, 2, 0), (8, 4, 20, 23, 3, 3, 1, 1),
-        (4, 3, 10, 11, 2, 3, 2, 1), (6, 2, 9, 12, 3, 2, 1, 0),
+        (4, 3, 10, 11, 2, 3, 2, 1), (6, 2, 9, 12, 3, 2, 1, 0), (3, 2, 8, 20, 2, 2, 2, 0),
     ]
 
     @Test(arguments: 0..<poolings.count, [1, 2])

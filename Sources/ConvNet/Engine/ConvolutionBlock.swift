@@ -33,7 +33,7 @@ package final class ConvolutionBlock: Layer {
     private var mapsShape: [Int] = []  // the convolution's output shape, N×FN×OH×OW
 
     /// The three layers as one block, or nil if they are not a Convolution, a ReLU and
-    /// a 2×2 max pooling with stride 2 and no padding (the case the fast row loop covers).
+    /// a 2×2 max pooling with stride 2 and no padding (the case the fast plane loop covers).
     package init?(_ convolution: Layer, _ relu: Layer, _ pooling: Layer) {
         guard let convolution = convolution as? Convolution, relu is ReLU, let pooling = pooling as? MaxPooling,
             (pooling.poolHeight, pooling.poolWidth, pooling.stride, pooling.padding) == (2, 2, 2, 0)
@@ -66,12 +66,10 @@ package final class ConvolutionBlock: Layer {
             argmax.withUnsafeMutableBufferPointer { arg in
                 convolution.forwardImages(x, into: UnsafeMutablePointer<Float>?.none) { n, maps in
                     for f in 0..<fn {
-                        for y in 0..<s[2] {
-                            let o = n * pooledPerImage + (f * s[2] + y) * s[3]
-                            maxPool2x2Row(
-                                maps, out.baseAddress! + o, arg.baseAddress! + o, base: f * oh * ow, y: y, pool,
-                                reluOfPlus: bias[f])
-                        }
+                        let o = n * pooledPerImage + f * s[2] * s[3]
+                        maxPool2x2Plane(
+                            maps, out.baseAddress! + o, arg.baseAddress! + o, base: f * oh * ow, pool,
+                            reluOfPlus: bias[f])
                     }
                 }
             }

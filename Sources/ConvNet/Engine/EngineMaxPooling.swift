@@ -33,7 +33,7 @@ package final class EngineMaxPooling: Layer {
         output.reuseStorage(for: s)
         require(x.count <= Int(Int32.max), "MaxPooling: input \(x.shape) has more than 2³¹ elements")
         if argmax.count != output.count { argmax = [Int32](repeating: 0, count: output.count) }
-        // The network's pooling, 2×2 with stride 2, has a SIMD version of the row loop.
+        // The network's pooling, 2×2 with stride 2, has a SIMD version of the loop.
         let twoByTwo = (poolHeight, poolWidth, stride, padding) == (2, 2, 2, 0)
         x.data.withUnsafeBufferPointer { src in
             output.data.withUnsafeMutableBufferPointer { dst in
@@ -42,17 +42,16 @@ package final class EngineMaxPooling: Layer {
                     parallelFor(g.images * g.channels, cost: g.height * g.width) { planes in
                         for plane in planes {
                             let base = plane * g.height * g.width
+                            let o = plane * g.outputHeight * g.outputWidth
+                            if twoByTwo {
+                                maxPool2x2Plane(
+                                    src.baseAddress!, dst.baseAddress! + o, arg.baseAddress! + o, base: base, g)
+                                continue
+                            }
                             for y in 0..<g.outputHeight {
-                                let o = (plane * g.outputHeight + y) * g.outputWidth
-                                if twoByTwo {
-                                    maxPool2x2Row(
-                                        src.baseAddress!, dst.baseAddress! + o, arg.baseAddress! + o, base: base, y: y,
-                                        g)
-                                } else {
-                                    maxPoolRow(
-                                        src.baseAddress!, dst.baseAddress! + o, arg.baseAddress! + o, base: base, y: y,
-                                        g)
-                                }
+                                let o = o + y * g.outputWidth
+                                maxPoolRow(
+                                    src.baseAddress!, dst.baseAddress! + o, arg.baseAddress! + o, base: base, y: y, g)
                             }
                         }
                     }
@@ -118,24 +117,22 @@ private func maxPoolRow(
     }
 }
 
-/// One output row of 2×2 max pooling with stride 2, the network's pooling, eight outputs
-/// at a time with SIMD (the general loop spends most of its time on bookkeeping). The
-/// winner is the same as the general loop's: the first largest value in the order
-/// top-left, top-right, bottom-left, bottom-right.
+/// One plane of 2×2 max pooling with stride 2, the network's pooling, eight outputs at a
+/// time with SIMD (the general loop spends most of its time on bookkeeping). The winner
+/// is the same as the general loop's: the first largest value in the order top-left,
+/// top-right, bottom-left, bottom-right.
 ///
-///     x: the input batch, whose plane starts at `base`; out, arg: the OW outputs of row y
+///     x: the input batch, whose plane starts at `base`; out, arg: the plane's OH×OW outputs
 ///
 /// With `reluOfPlus`, each value v of x is taken as ReLU(v + reluOfPlus), v + b if that
 /// is above 0, else 0: ConvolutionBlock pools its convolution's maps this way, so the
-/// bias and ReLU need no pass over the maps of their own.
-func maxPool2x2Row(
+/// bias and ReLU need no pass over the maps of their own. (A whole plane a call, not a
+/// row: the network's rows are 12 outputs, and the call's set-up cost as much as they.)
+func maxPool2x2Plane(
     _ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ arg: UnsafeMutablePointer<Int32>,
-    base: Int, y: Int, _ g: WindowGeometry, reluOfPlus bias: Float? = nil
+    base: Int, _ g: WindowGeometry, reluOfPlus bias: Float? = nil
 ) {
     let (w, outputs) = (g.width, g.outputWidth)
-    let top = x + base + 2 * y * w
-    let bottom = top + w
-    let rowIndex = Int32(base + 2 * y * w)
     @inline(__always) func value(_ v: SIMD16<Float>) -> SIMD16<Float> {
         guard let bias else { return v }
         let shifted = v + bias
@@ -151,72 +148,83 @@ func maxPool2x2Row(
         let shifted = v + bias
         return shifted > 0 ? shifted : 0
     }
-    // Eight windows from output x on.
-    @inline(__always) func eight(from x: Int) {
-        let a = value(UnsafeRawPointer(top + 2 * x).loadUnaligned(as: SIMD16<Float>.self))
-        let b = value(UnsafeRawPointer(bottom + 2 * x).loadUnaligned(as: SIMD16<Float>.self))
-        // Left and right cells of 8 windows: the even and odd lanes.
-        let topRight = a.oddHalf .> a.evenHalf
-        let bottomRight = b.oddHalf .> b.evenHalf
-        let topBest = a.evenHalf.replacing(with: a.oddHalf, where: topRight)
-        let bottomBest = b.evenHalf.replacing(with: b.oddHalf, where: bottomRight)
-        let topCell = SIMD8<Int32>(repeating: 0).replacing(with: 1, where: topRight)
-        let bottomCell = SIMD8<Int32>(repeating: Int32(w)).replacing(with: Int32(w) + 1, where: bottomRight)
-        let down = bottomBest .> topBest
-        let best = topBest.replacing(with: bottomBest, where: down)
-        let cell = topCell.replacing(with: bottomCell, where: down)
-        let column = SIMD8<Int32>(0, 2, 4, 6, 8, 10, 12, 14) &+ Int32(2 * x)
-        UnsafeMutableRawPointer(out + x).storeBytes(of: best, as: SIMD8<Float>.self)
-        UnsafeMutableRawPointer(arg + x).storeBytes(of: column &+ cell &+ rowIndex, as: SIMD8<Int32>.self)
-    }
-    // Four windows from output x on: the same as `eight`, half as wide.
-    @inline(__always) func four(from x: Int) {
-        let a = value(UnsafeRawPointer(top + 2 * x).loadUnaligned(as: SIMD8<Float>.self))
-        let b = value(UnsafeRawPointer(bottom + 2 * x).loadUnaligned(as: SIMD8<Float>.self))
-        let topRight = a.oddHalf .> a.evenHalf
-        let bottomRight = b.oddHalf .> b.evenHalf
-        let topBest = a.evenHalf.replacing(with: a.oddHalf, where: topRight)
-        let bottomBest = b.evenHalf.replacing(with: b.oddHalf, where: bottomRight)
-        let topCell = SIMD4<Int32>(repeating: 0).replacing(with: 1, where: topRight)
-        let bottomCell = SIMD4<Int32>(repeating: Int32(w)).replacing(with: Int32(w) + 1, where: bottomRight)
-        let down = bottomBest .> topBest
-        let column = SIMD4<Int32>(0, 2, 4, 6) &+ Int32(2 * x)
-        UnsafeMutableRawPointer(out + x).storeBytes(
-            of: topBest.replacing(with: bottomBest, where: down), as: SIMD4<Float>.self)
-        UnsafeMutableRawPointer(arg + x).storeBytes(
-            of: column &+ topCell.replacing(with: bottomCell, where: down) &+ rowIndex, as: SIMD4<Int32>.self)
-    }
-    var x = 0
-    while x + 8 <= outputs {
-        eight(from: x)
-        x += 8
-    }
-    // The last few of a row of at least 8 (the network's rows have 12): the last four or
-    // eight again with SIMD, some of them for the second time (the same values), rather
-    // than one by one with branches the processor cannot predict.
-    if x < outputs && outputs >= 8 {
-        if outputs - x <= 4 { four(from: outputs - 4) } else { eight(from: outputs - 8) }
-        x = outputs
-    }
-    while x < outputs {
-        let (topLeft, topRight) = (value(top[2 * x]), value(top[2 * x + 1]))
-        let (bottomLeft, bottomRight) = (value(bottom[2 * x]), value(bottom[2 * x + 1]))
-        var best = topLeft
-        var cell = 0
-        if topRight > best {
-            best = topRight
-            cell = 1
+    // A mask's lanes as integers: -1 where it is true, 0 where false.
+    @inline(__always) func bits(_ m: SIMDMask<SIMD8<Int32>>) -> SIMD8<Int32> { unsafeBitCast(m, to: SIMD8<Int32>.self) }
+    @inline(__always) func bits(_ m: SIMDMask<SIMD4<Int32>>) -> SIMD4<Int32> { unsafeBitCast(m, to: SIMD4<Int32>.self) }
+    let lanes8 = SIMD8<Int32>(0, 2, 4, 6, 8, 10, 12, 14)  // the left cells' columns, windows 0..<8
+    let lanes4 = SIMD4<Int32>(0, 2, 4, 6)
+    for y in 0..<g.outputHeight {
+        let top = x + base + 2 * y * w
+        let bottom = top + w
+        let rowIndex = Int32(base + 2 * y * w)  // the index of the row's first cell
+        let (out, arg) = (out + y * outputs, arg + y * outputs)
+        // Eight windows from output x on.
+        @inline(__always) func eight(from x: Int) {
+            let a = value(UnsafeRawPointer(top + 2 * x).loadUnaligned(as: SIMD16<Float>.self))
+            let b = value(UnsafeRawPointer(bottom + 2 * x).loadUnaligned(as: SIMD16<Float>.self))
+            // Left and right cells of 8 windows: the even and odd lanes.
+            let topRight = a.oddHalf .> a.evenHalf
+            let bottomRight = b.oddHalf .> b.evenHalf
+            let topBest = a.evenHalf.replacing(with: a.oddHalf, where: topRight)
+            let bottomBest = b.evenHalf.replacing(with: b.oddHalf, where: bottomRight)
+            // The winner's place in its window: 0 or 1 on top, w or w + 1 below.
+            let topCell = SIMD8<Int32>(repeating: 0) &- bits(topRight)
+            let bottomCell = SIMD8<Int32>(repeating: Int32(w)) &- bits(bottomRight)
+            let down = bottomBest .> topBest
+            let best = topBest.replacing(with: bottomBest, where: down)
+            let cell = topCell.replacing(with: bottomCell, where: down)
+            UnsafeMutableRawPointer(out + x).storeBytes(of: best, as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(arg + x).storeBytes(
+                of: lanes8 &+ (rowIndex &+ Int32(2 * x)) &+ cell, as: SIMD8<Int32>.self)
         }
-        if bottomLeft > best {
-            best = bottomLeft
-            cell = w
+        // Four windows from output x on: the same, half as wide.
+        @inline(__always) func four(from x: Int) {
+            let a = value(UnsafeRawPointer(top + 2 * x).loadUnaligned(as: SIMD8<Float>.self))
+            let b = value(UnsafeRawPointer(bottom + 2 * x).loadUnaligned(as: SIMD8<Float>.self))
+            let (topRight, bottomRight) = (a.oddHalf .> a.evenHalf, b.oddHalf .> b.evenHalf)
+            let topBest = a.evenHalf.replacing(with: a.oddHalf, where: topRight)
+            let bottomBest = b.evenHalf.replacing(with: b.oddHalf, where: bottomRight)
+            let topCell = SIMD4<Int32>(repeating: 0) &- bits(topRight)
+            let bottomCell = SIMD4<Int32>(repeating: Int32(w)) &- bits(bottomRight)
+            let down = bottomBest .> topBest
+            UnsafeMutableRawPointer(out + x).storeBytes(
+                of: topBest.replacing(with: bottomBest, where: down), as: SIMD4<Float>.self)
+            UnsafeMutableRawPointer(arg + x).storeBytes(
+                of: lanes4 &+ (rowIndex &+ Int32(2 * x)) &+ topCell.replacing(with: bottomCell, where: down),
+                as: SIMD4<Int32>.self)
         }
-        if bottomRight > best {
-            best = bottomRight
-            cell = w + 1
+        var x = 0
+        while x + 8 <= outputs {
+            eight(from: x)
+            x += 8
         }
-        out[x] = best
-        arg[x] = rowIndex + Int32(2 * x + cell)
-        x += 1
+        // The last few of a row of at least 8 (the network's rows have 12): the last four or
+        // eight again with SIMD, some of them for the second time (the same values), rather
+        // than one by one with branches the processor cannot predict.
+        if x < outputs && outputs >= 8 {
+            if outputs - x <= 4 { four(from: outputs - 4) } else { eight(from: outputs - 8) }
+            x = outputs
+        }
+        while x < outputs {
+            let (topLeft, topRight) = (value(top[2 * x]), value(top[2 * x + 1]))
+            let (bottomLeft, bottomRight) = (value(bottom[2 * x]), value(bottom[2 * x + 1]))
+            var best = topLeft
+            var cell = 0
+            if topRight > best {
+                best = topRight
+                cell = 1
+            }
+            if bottomLeft > best {
+                best = bottomLeft
+                cell = w
+            }
+            if bottomRight > best {
+                best = bottomRight
+                cell = w + 1
+            }
+            out[x] = best
+            arg[x] = rowIndex + Int32(2 * x + cell)
+            x += 1
+        }
     }
 }

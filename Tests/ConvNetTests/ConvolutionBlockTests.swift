@@ -23,10 +23,13 @@ import Testing
     /// 3 channels of 3 rows are more rows of taps than the winners' weight gradient sums
     /// at once (8), and a pooled plane of 25 leaves a last group of 8 with one; filters
     /// 4 wide. dW comes from the dense product for filters 9 wide (too wide for the
-    /// winners' way) and from Winograd's for 3×3 with stride 1 and no padding.
+    /// winners' way) and from Winograd's for 3×3 with stride 1 and no padding. Forward
+    /// goes PooledConvolution's way for stride 1 and no padding (not 3×3): the last case
+    /// has 3 channels and 20 filters (two strips of 16; 8 + 8 + 4 to turn over), and the
+    /// 5×5 and 3×3 pooled planes leave rows to turn over one at a time.
     @Test(arguments: [
         (8, 1, 28, 6, 5, 1, 0), (3, 2, 12, 4, 3, 1, 0), (2, 3, 15, 5, 3, 2, 1), (4, 2, 10, 3, 3, 1, 1),
-        (3, 1, 13, 4, 4, 1, 0), (2, 1, 14, 2, 9, 1, 0),
+        (3, 1, 13, 4, 4, 1, 0), (2, 1, 14, 2, 9, 1, 0), (2, 3, 11, 20, 4, 1, 0),
     ])
     func sameAsTheThreeLayers(_ c: (Int, Int, Int, Int, Int, Int, Int)) throws {
         let (n, channels, size, filters, fs, stride, padding) = c

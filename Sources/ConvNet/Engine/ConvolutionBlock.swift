@@ -47,7 +47,9 @@ package final class ConvolutionBlock: Layer {
 
     /// Per image: the convolution's FN×OH×OW maps, then each plane's 2×2 maxima of
     /// ReLU(map + bias) and their positions, the bias and ReLU taken as pooling reads
-    /// each value (no pass of their own).
+    /// each value (no pass of their own). With stride 1 and no padding (not 3×3, which is
+    /// Winograd's), PooledConvolution pools inside the multiply's registers instead, and
+    /// the maps are never written.
     package func forward(_ x: Tensor, training: Bool) -> Tensor {
         let s = requireOutputShape(for: x.shape)  // N×FN×PH×PW
         let convShape = convolution.layer.requireOutputShape(for: x.shape)  // N×FN×OH×OW
@@ -62,6 +64,11 @@ package final class ConvolutionBlock: Layer {
         current = 1 - current
         outputs[current].reuseStorage(for: s)
         if argmax.count != output.count { argmax = [Int32](repeating: 0, count: output.count) }
+        let geometry = convolution.geometry(x.shape)
+        if PooledConvolution.applies(to: geometry) {
+            pooledForward(x, geometry, pooledPerImage: pooledPerImage)
+            return output
+        }
         outputs[current].data.withUnsafeMutableBufferPointer { out in
             argmax.withUnsafeMutableBufferPointer { arg in
                 convolution.forwardImages(x, into: UnsafeMutablePointer<Float>?.none) { n, maps in
@@ -75,6 +82,38 @@ package final class ConvolutionBlock: Layer {
             }
         }
         return output
+    }
+
+    /// Stride 1 and no padding: PooledConvolution, image by image (images shared out
+    /// between threads), with the maps never written.
+    private func pooledForward(_ x: Tensor, _ g: WindowGeometry, pooledPerImage: Int) {
+        let pooled = PooledConvolution(g, filters: convolution.filterCount)
+        var packed = [Float](repeating: 0, count: pooled.packedWeightsSize)
+        packed.withUnsafeMutableBufferPointer { packed in
+            convolution.weights.value.data.withUnsafeBufferPointer { w in
+                convolution.b.value.data.withUnsafeBufferPointer { b in
+                    pooled.pack(weights: w.baseAddress!, bias: b.baseAddress!, into: packed.baseAddress!)
+                }
+            }
+        }
+        let offsets = pooled.offsets()
+        convolution.keep(input: x)
+        x.data.withUnsafeBufferPointer { x in
+            outputs[current].data.withUnsafeMutableBufferPointer { out in
+                argmax.withUnsafeMutableBufferPointer { arg in
+                    parallelFor(g.images, cost: g.windowsPerImage * g.rowLength * convolution.filterCount) { images in
+                        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: pooled.scratchSize)
+                        defer { scratch.deallocate() }
+                        for n in images {
+                            pooled.forward(
+                                image: x.baseAddress! + n * g.imageSize, packed: packed, offsets: offsets,
+                                pooled: out.baseAddress! + n * pooledPerImage,
+                                winners: arg.baseAddress! + n * pooledPerImage, scratch: scratch)
+                        }
+                    }
+                }
+            }
+        }
     }
 
     package func backward(_ dout: Tensor) -> Tensor { backward(dout, inputGradient: true) }

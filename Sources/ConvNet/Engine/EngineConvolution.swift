@@ -24,6 +24,8 @@ package final class EngineConvolution: Layer {
     // image again in backward is cheaper than keeping the whole batch unrolled: one
     // image's 576×25 matrix stays in the cache, the batch's 57600×25 (5.8 MB) would not.
     private(set) var x = Tensor(shape: [0])  // N×C×H×W
+    /// For a forward computed elsewhere (ConvolutionBlock's pooled way): keeps x for backward.
+    func keep(input x: Tensor) { self.x = x }
     // Reused from step to step (see Tensor.reuseStorage).
     private var output = Tensor(shape: [0])  // N×FN×OH×OW
     private var dx = Tensor(shape: [0])  // N×C×H×W

@@ -26,10 +26,11 @@ import Testing
     /// winners' way) and from Winograd's for 3×3 with stride 1 and no padding. Forward
     /// goes PooledConvolution's way for stride 1 and no padding (not 3×3): the last case
     /// has 3 channels and 20 filters (two strips of 16; 8 + 8 + 4 to turn over), and the
-    /// 5×5 and 3×3 pooled planes leave rows to turn over one at a time.
+    /// 5×5 and 3×3 pooled planes leave rows to turn over one at a time. The padded 24×24
+    /// case pools the maps the other way, in rows of 12 (eight, then four).
     @Test(arguments: [
         (8, 1, 28, 6, 5, 1, 0), (3, 2, 12, 4, 3, 1, 0), (2, 3, 15, 5, 3, 2, 1), (4, 2, 10, 3, 3, 1, 1),
-        (3, 1, 13, 4, 4, 1, 0), (2, 1, 14, 2, 9, 1, 0), (2, 3, 11, 20, 4, 1, 0),
+        (3, 1, 13, 4, 4, 1, 0), (2, 1, 14, 2, 9, 1, 0), (2, 3, 11, 20, 4, 1, 0), (2, 1, 24, 3, 3, 1, 1),
     ])
     func sameAsTheThreeLayers(_ c: (Int, Int, Int, Int, Int, Int, Int)) throws {
         let (n, channels, size, filters, fs, stride, padding) = c

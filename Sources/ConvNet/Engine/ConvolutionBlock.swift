@@ -59,8 +59,6 @@ package final class ConvolutionBlock: Layer {
         require(
             mapsPerImage <= Int(Int32.max), "ConvolutionBlock: one image's feature maps \(convShape) exceed 2³¹ floats")
         let pooledPerImage = fn * s[2] * s[3]
-        let pool = WindowGeometry(inputShape: convShape, filterHeight: 2, filterWidth: 2, stride: 2, padding: 0)
-        let bias = convolution.b.value.data
         current = 1 - current
         outputs[current].reuseStorage(for: s)
         if argmax.count != output.count { argmax = [Int32](repeating: 0, count: output.count) }
@@ -69,6 +67,8 @@ package final class ConvolutionBlock: Layer {
             pooledForward(x, geometry, pooledPerImage: pooledPerImage)
             return output
         }
+        let pool = WindowGeometry(inputShape: convShape, filterHeight: 2, filterWidth: 2, stride: 2, padding: 0)
+        let bias = convolution.b.value.data
         outputs[current].data.withUnsafeMutableBufferPointer { out in
             argmax.withUnsafeMutableBufferPointer { arg in
                 convolution.forwardImages(x, into: UnsafeMutablePointer<Float>?.none) { n, maps in
@@ -88,14 +88,7 @@ package final class ConvolutionBlock: Layer {
     /// between threads), with the maps never written.
     private func pooledForward(_ x: Tensor, _ g: WindowGeometry, pooledPerImage: Int) {
         let pooled = PooledConvolution(g, filters: convolution.filterCount)
-        var packed = [Float](repeating: 0, count: pooled.packedWeightsSize)
-        packed.withUnsafeMutableBufferPointer { packed in
-            convolution.weights.value.data.withUnsafeBufferPointer { w in
-                convolution.b.value.data.withUnsafeBufferPointer { b in
-                    pooled.pack(weights: w.baseAddress!, bias: b.baseAddress!, into: packed.baseAddress!)
-                }
-            }
-        }
+        let packed = pooled.pack(weights: convolution.weights.value.data, bias: convolution.b.value.data)
         let offsets = pooled.offsets()
         convolution.keep(input: x)
         x.data.withUnsafeBufferPointer { x in

@@ -37,25 +37,20 @@ struct PooledConvolution {
         (pooledHeight, pooledWidth) = (g.outputHeight / 2, g.outputWidth / 2)
     }
 
-    /// Floats of the packed filters: for each strip of 16 filters, K steps of 16; then the
-    /// bias, padded to the strips' width.
-    var packedWeightsSize: Int { groups * (g.rowLength + 1) * 16 }
     /// Floats of one thread's scratch: pooled values and winners, (pooling window) × 16·groups each.
     var scratchSize: Int { 2 * pooledHeight * pooledWidth * groups * 16 }
 
-    /// W (FN × K, row-major) into strips of 16 filters: strip s, step k holds
+    /// W (FN × K, row-major) in strips of 16 filters: strip s, step k holds
     /// W[16s ..< 16s+16][k], zero past the last filter; then b, zero-padded likewise.
-    func pack(weights w: UnsafePointer<Float>, bias: UnsafePointer<Float>, into packed: UnsafeMutablePointer<Float>) {
+    func pack(weights w: [Float], bias: [Float]) -> [Float] {
         let k = g.rowLength
-        for s in 0..<groups {
-            for p in 0..<k {
-                for j in 0..<16 {
-                    let f = s * 16 + j
-                    packed[(s * k + p) * 16 + j] = f < filters ? w[f * k + p] : 0
-                }
-            }
+        var packed = [Float](repeating: 0, count: groups * (k + 1) * 16)
+        for f in 0..<filters {
+            let (s, j) = f.quotientAndRemainder(dividingBy: 16)
+            for p in 0..<k { packed[(s * k + p) * 16 + j] = w[f * k + p] }
+            packed[groups * k * 16 + f] = bias[f]
         }
-        for f in 0..<(groups * 16) { packed[groups * k * 16 + f] = f < filters ? bias[f] : 0 }
+        return packed
     }
 
     /// Where step k of a window reads, from the window's top-left input: channel c, row

@@ -52,13 +52,17 @@ public struct LabelledImages: Sendable {
         let size = pixelsPerImage
         require(
             buffer.count == indices.count * size, "batch buffer holds \(buffer.count), needs \(indices.count * size)")
+        for index in indices { require(index >= 0 && index < count, "example \(index) is outside 0..<\(count)") }
         pixels.withUnsafeBufferPointer { src in
             buffer.withUnsafeMutableBufferPointer { dst in
+                guard let src = src.baseAddress, let dst = dst.baseAddress else { return }
                 for (n, index) in indices.enumerated() {
-                    require(index >= 0 && index < count, "example \(index) is outside 0..<\(count)")
-                    let from = index * size
-                    let to = n * size
-                    for p in 0..<size { dst[to + p] = Float(src[from + p]) / 255 }
+                    // One image: a loop over plain pointers, which the compiler turns into
+                    // vector code (16 pixels an instruction; indexing the buffers kept it
+                    // one pixel at a time).
+                    let from = src + index * size
+                    let to = dst + n * size
+                    for p in 0..<size { to[p] = Float(from[p]) / 255 }
                 }
             }
         }

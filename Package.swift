@@ -10,21 +10,27 @@ import PackageDescription
 //   -O                           optimise (not -Ounchecked: that would also delete the
 //                                preconditions that name mismatched shapes; the hot loops
 //                                use unsafe pointers, so checks cost nothing there)
-//   -target-cpu haswell | native use the vector units of the machine that builds it.
-//                                On an x86-64 Linux machine with AVX2 and FMA: Haswell code
-//                                (256-bit AVX2 + FMA), whether or not the processor also has
-//                                AVX-512. Measured on the two processors this course's
-//                                machines come with (issue 20): on an AMD EPYC with AVX-512
-//                                (Zen 4) the native build (AVX-512 code) reached 157 GFLOP/s
-//                                on a square 1024 product and the Haswell build 191, epochs
-//                                3.67–4.11 s against 3.49–3.97 s; on an AMD EPYC with AVX2
-//                                only the two are the same within the machine's noise
-//                                (134–164 against 158–166 GFLOP/s). The Haswell build also
-//                                tells the matrix multiply (CONVNET_HASWELL_CODE) to keep to
-//                                its 16-wide register tile, since a 32-wide one would not
-//                                fit in AVX2's 16 registers. Anywhere else (Apple silicon:
-//                                NEON; an x86-64 without AVX2): native.
-//                                (x86-only switches such as -mavx2 would break a Mac build.)
+//   -target-cpu haswell | native use the vector units of the machine that builds it, chosen
+//                                by which code ran faster on the processors measured
+//                                (issue 20; docs/performance.md):
+//                                - native (AVX-512 code and the matrix multiply's 6×32 tile)
+//                                  on an x86-64 with AVX-512 that executes 512-bit vectors
+//                                  at full width. AMD EPYC Zen 5 (family 26): square 1024
+//                                  product 450 GFLOP/s against 242 as Haswell code, epoch
+//                                  1.10 s against 1.58.
+//                                - haswell (256-bit AVX2 + FMA, 6×16 tile) on an x86-64
+//                                  with AVX2 and FMA and either no AVX-512 or AMD's Zen 4
+//                                  (family 25), which runs each 512-bit instruction as two
+//                                  256-bit halves: there the native build reached 157
+//                                  GFLOP/s and the Haswell build 191, epochs 3.67–4.11 s
+//                                  against 3.49–3.97 s. CONVNET_HASWELL_CODE then tells the
+//                                  matrix multiply to keep to its 16-wide tile, since a
+//                                  32-wide one would not fit in AVX2's 16 registers.
+//                                - native anywhere else (Apple silicon: NEON).
+//                                CONVNET_CODE=haswell or CONVNET_CODE=native in the
+//                                environment overrides the choice (to compare the two; use
+//                                a separate --scratch-path for each). x86-only switches
+//                                such as -mavx2 would break a Mac build, hence -target-cpu.
 //   -enforce-exclusivity=unchecked  no run-time exclusivity checks in inner loops
 //   -Xcc -fno-math-errno         Swift's squareRoot() goes through C's sqrtf, which may set
 //                                errno, and a loop with a call that has a side effect
@@ -32,11 +38,24 @@ import PackageDescription
 //                                the square roots are the same, eight or sixteen at a time.
 // Lessons and tests stay ordinary debug code, so they remain easy to step through.
 let haswellCode: Bool = {
+    switch Context.environment["CONVNET_CODE"] {
+    case "haswell": return true
+    case "native": return false
+    default: break
+    }
     #if arch(x86_64) && os(Linux)
-        guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
-            let flags = info.split(separator: "\n").first(where: { $0.hasPrefix("flags") })?.split(separator: " ")
-        else { return false }
-        return flags.contains("avx2") && flags.contains("fma")
+        guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return false }
+        let lines = info.split(separator: "\n")
+        func value(_ key: String) -> String? {
+            guard let line = lines.first(where: { $0.hasPrefix(key) }), let colon = line.firstIndex(of: ":") else {
+                return nil
+            }
+            return line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        let flags = (value("flags") ?? "").split(separator: " ")
+        guard flags.contains("avx2") && flags.contains("fma") else { return false }
+        let halfWidthAVX512 = value("vendor_id") == "AuthenticAMD" && value("cpu family") == "25"
+        return !flags.contains("avx512f") || halfWidthAVX512
     #else
         return false
     #endif

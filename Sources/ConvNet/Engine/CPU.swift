@@ -55,7 +55,7 @@ package enum EngineReport {
         #if CONVNET_HASWELL_CODE
             return "haswell (AVX2 + FMA)"
         #else
-            return "native (this processor's own vector units)"
+            return CPU.hasAVX512 ? "native (AVX-512)" : "native (this processor's own vector units)"
         #endif
     }
 

@@ -144,7 +144,7 @@ if Context.environment["CONVNET_FUZZ"] != nil {
 
 let package = Package(
     name: "ConvNetCourse",
-    platforms: [.macOS(.v13)],
+    platforms: [.macOS(.v15)],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
     ],

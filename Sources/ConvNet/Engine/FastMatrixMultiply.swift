@@ -1,5 +1,3 @@
-import Dispatch
-
 // The fast matrix multiply. This file is about speed, not about neural networks: read
 // `naiveMatrixMultiply` in MatrixMultiply.swift for what it computes. The tests check
 // that both agree on many shapes, including ones that are not multiples of the tiles.
@@ -67,12 +65,6 @@ enum FastMatrixMultiply {
     /// costs more than it saves.
     static let parallelThreshold = 2_000_000
 
-    /// Pointers handed to worker threads. They point into buffers the caller keeps alive
-    /// until every thread has finished, and each thread writes its own part of C.
-    struct Shared: @unchecked Sendable {
-        let a: UnsafePointer<Float>, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>
-    }
-
     /// `nr` is the width of the register tile: 16, or 32 with AVX-512 (the tests try both).
     static func run(
         _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
@@ -90,7 +82,6 @@ enum FastMatrixMultiply {
                 transposeA: transposeA, transposeB: transposeB, accumulate: accumulate, nr: nr)
             return
         }
-        let shared = Shared(a: a, b: b, c: c)
         // What each split repeats (see note 4 above); a split needs a tile per thread.
         let rowsCost = m >= threads * mr ? k * n : Int.max
         let columnsCost = n >= threads * nr ? m * k : Int.max
@@ -98,23 +89,23 @@ enum FastMatrixMultiply {
         if rowsCost <= columnsCost && rowsCost <= kCost && rowsCost < Int.max {
             // Split the rows of C; round the split to whole micro-tiles.
             let tiles = (m + mr - 1) / mr
-            DispatchQueue.concurrentPerform(iterations: threads) { t in
+            WorkerPool.shared.run(parts: threads) { t in
                 let lo = min(m, tiles * t / threads * mr)
                 let hi = min(m, tiles * (t + 1) / threads * mr)
                 if lo < hi {
                     serial(
-                        shared.a, shared.b, shared.c, rows: lo..<hi, columns: 0..<n, m: m, n: n, k: k, kRange: 0..<k,
+                        a, b, c, rows: lo..<hi, columns: 0..<n, m: m, n: n, k: k, kRange: 0..<k,
                         transposeA: transposeA, transposeB: transposeB, accumulate: accumulate, nr: nr)
                 }
             }
         } else if columnsCost <= kCost && columnsCost < Int.max {
             let tiles = (n + nr - 1) / nr
-            DispatchQueue.concurrentPerform(iterations: threads) { t in
+            WorkerPool.shared.run(parts: threads) { t in
                 let lo = min(n, tiles * t / threads * nr)
                 let hi = min(n, tiles * (t + 1) / threads * nr)
                 if lo < hi {
                     serial(
-                        shared.a, shared.b, shared.c, rows: 0..<m, columns: lo..<hi, m: m, n: n, k: k, kRange: 0..<k,
+                        a, b, c, rows: 0..<m, columns: lo..<hi, m: m, n: n, k: k, kRange: 0..<k,
                         transposeA: transposeA, transposeB: transposeB, accumulate: accumulate, nr: nr)
                 }
             }
@@ -123,13 +114,12 @@ enum FastMatrixMultiply {
             // afterwards (in a fixed order, so results do not depend on timing).
             let partials = UnsafeMutablePointer<Float>.allocate(capacity: (threads - 1) * m * n)
             defer { partials.deallocate() }
-            let scratch = Shared(a: a, b: b, c: partials)
-            DispatchQueue.concurrentPerform(iterations: threads) { t in
+            WorkerPool.shared.run(parts: threads) { t in
                 let lo = k * t / threads
                 let hi = k * (t + 1) / threads
-                let target = t == 0 ? shared.c : scratch.c + (t - 1) * m * n
+                let target = t == 0 ? c : partials + (t - 1) * m * n
                 serial(
-                    shared.a, shared.b, target, rows: 0..<m, columns: 0..<n, m: m, n: n, k: k, kRange: lo..<hi,
+                    a, b, target, rows: 0..<m, columns: 0..<n, m: m, n: n, k: k, kRange: lo..<hi,
                     transposeA: transposeA, transposeB: transposeB, accumulate: t == 0 ? accumulate : false, nr: nr)
             }
             for t in 1..<threads {

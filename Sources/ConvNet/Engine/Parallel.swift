@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 
 /// How many threads the numeric code may use: the matrix multiply and the layers split
@@ -42,13 +41,5 @@ func parallelParts(_ count: Int, parts: Int, _ body: (_ part: Int, Range<Int>) -
         body(0, 0..<count)
         return
     }
-    withoutActuallyEscaping(body) { body in
-        let shared = SendablePartBody(body: body)
-        DispatchQueue.concurrentPerform(iterations: parts) { t in
-            shared.body(t, (count * t / parts)..<(count * (t + 1) / parts))
-        }
-    }
+    WorkerPool.shared.run(parts: parts) { t in body(t, (count * t / parts)..<(count * (t + 1) / parts)) }
 }
-
-// concurrentPerform wants a Sendable closure; the bodies above only touch disjoint memory.
-private struct SendablePartBody: @unchecked Sendable { let body: (Int, Range<Int>) -> Void }

@@ -90,6 +90,19 @@ extension Bench {
 
         inferenceBreakdown(network, data.test)
         stepBreakdown(network, data.train)
+
+        // Does anything around the steps cost time (gathering batches, waking threads,
+        // allocating)? The epoch against as many steps taken alone: one batch over and
+        // over, the best time of the repeats, as `swift run -c release Bench` times it.
+        let (x, labels) = data.train.batch(Array(0..<100))
+        let step = best {
+            network.gradient(x, labels: labels)
+            trainer.optimizer.update(network.parameters)
+        }
+        print(
+            String(
+                format: "\none step alone: %.3f ms (best of %.1f s of repeats); the epoch took %.2f × %d of them",
+                step * 1e3, seconds, epochSeconds / (step * Double(trainer.stepsPerEpoch)), trainer.stepsPerEpoch))
     }
 
     /// Floating-point operations of one training image through `network`: each

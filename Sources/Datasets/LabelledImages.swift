@@ -46,8 +46,8 @@ public struct LabelledImages: Sendable {
         return (x, indices.map { Int(labels[$0]) })
     }
 
-    /// Writes the normalised pixels of `indices` into `buffer` (reused between steps by
-    /// the trainer, so no batch allocates).
+    /// Writes the normalised pixels of `indices` into `buffer`, which holds exactly that
+    /// many images (so one buffer can be reused batch after batch).
     public func fillBatch(_ indices: [Int], into buffer: inout [Float]) {
         let size = pixelsPerImage
         require(

@@ -15,7 +15,9 @@
 //    6 also takes tiles of 5 rows (`fiveRowMicroKernel`), so that no tile works on rows
 //    past the edge: 50 rows are five tiles of 6 and four of 5, not nine of 6. Likewise
 //    a last tile at most 8 columns wide (an Affine layer's 100 columns are six tiles of
-//    16 and one of 4) takes `narrowMicroKernel`, 8-wide, at half the cost.
+//    16 and one of 4, or three of 32 and one of 4) takes `narrowMicroKernel`, 8-wide, at
+//    half the cost of a 16-wide tile, and with 32-wide tiles a last one of 9–16 columns
+//    takes the 16-wide `microKernel`.
 // 2. Packing. The kernel wants B's 16 columns next to each other in memory, step after
 //    step, so we copy ("pack") a KC×NC panel of B into 16-wide strips, padding the edge
 //    with zeros. From A it needs only one number per row and step, broadcast to a whole
@@ -217,24 +219,25 @@ enum FastMatrixMultiply {
                                 packsA
                                 ? (UnsafePointer(packedA + ir * kcb), 1, mr)
                                 : (a + (ic + ir) * k + pc, k, 1)
-                            if cols <= 8 && !wide {
-                                // The last few columns (an Affine layer's 100 = 6 × 16 + 4):
-                                // half a tile's work, not a whole one.
+                            if cols <= 8 {
+                                // The last few columns (an Affine layer's 100 = 6 × 16 + 4, or
+                                // 3 × 32 + 4): an 8-wide tile's work, not a whole one's.
                                 narrowMicroKernel(
                                     kcb, tileA, rowStride, step, packedB + jr * kcb,
-                                    c + (ic + ir) * n + jc + jr, n, rowsHere, cols, overwrite)
+                                    c + (ic + ir) * n + jc + jr, n, rowsHere, cols, overwrite, bStep: nr)
                             } else if tileHeight == 5 {
                                 fiveRowMicroKernel(
                                     kcb, tileA, rowStride, step, packedB + jr * kcb,
                                     c + (ic + ir) * n + jc + jr, n, cols, overwrite)
-                            } else if wide {
+                            } else if wide && cols > 16 {
                                 wideMicroKernel(
                                     kcb, tileA, rowStride, step, packedB + jr * kcb,
                                     c + (ic + ir) * n + jc + jr, n, rowsHere, cols, overwrite)
                             } else {
+                                // A 16-wide tile, or the last 9–16 columns of 32-wide strips.
                                 microKernel(
                                     kcb, tileA, rowStride, step, packedB + jr * kcb,
-                                    c + (ic + ir) * n + jc + jr, n, rowsHere, cols, overwrite)
+                                    c + (ic + ir) * n + jc + jr, n, rowsHere, cols, overwrite, bStep: nr)
                             }
                             ir += tileHeight
                         }
@@ -528,13 +531,14 @@ enum FastMatrixMultiply {
     }
 
     /// `microKernel` for a tile at most 8 columns wide: six 8-wide accumulators, so the
-    /// columns past the edge cost half as much as in a 16-wide tile. B's strip is still
-    /// 16 wide (packed that way), of which the first 8 floats of each step are read.
+    /// columns past the edge cost half as much as in a 16-wide tile (a quarter of a 32-wide
+    /// one). B's strip is still `bStep` wide (packed that way), of which the first 8 floats
+    /// of each step are read.
     @inline(__always)
     static func narrowMicroKernel(
         _ kc: Int, _ a: UnsafePointer<Float>, _ rowStride: Int, _ step: Int,
         _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, _ ldc: Int,
-        _ rows: Int, _ cols: Int, _ overwrite: Bool
+        _ rows: Int, _ cols: Int, _ overwrite: Bool, bStep: Int = 16
     ) {
         typealias V = SIMD8<Float>
         var (c0, c1, c2, c3, c4, c5) = (V(), V(), V(), V(), V(), V())
@@ -550,7 +554,7 @@ enum FastMatrixMultiply {
             c4 = c4.addingProduct(V(repeating: a4[p]), b0)
             c5 = c5.addingProduct(V(repeating: a5[p]), b0)
             p &+= step
-            pb += 16 &* 4
+            pb += bStep &* 4
         }
         @inline(__always) func put(_ row: Int, _ v: V) {
             guard row < rows else { return }

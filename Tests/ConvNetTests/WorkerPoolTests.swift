@@ -15,9 +15,9 @@ import Testing
         var values: [Int] { counts.withLock { $0 } }
     }
 
-    @Test(arguments: [0, 1, 2, 3, 7])
-    func everyPartRunsOnce(parts: Int) {
-        let pool = WorkerPool()
+    @Test(arguments: [0, 1, 2, 3, 7], [0, 1, 3])
+    func everyPartRunsOnce(parts: Int, helpers: Int) {
+        let pool = WorkerPool(maxHelpers: helpers)
         for _ in 0..<2000 {
             let tally = Tally(parts)
             pool.run(parts: parts) { tally.mark($0) }
@@ -29,7 +29,7 @@ import Testing
     /// Each part waits (up to a second) for the other to start: only parts that run at the
     /// same time, on two threads, both see each other.
     @Test func twoPartsRunAtTheSameTime() {
-        let pool = WorkerPool()
+        let pool = WorkerPool(maxHelpers: 1)
         let started = Tally(2)
         let sawTheOther = Tally(2)
         pool.run(parts: 2) { part in

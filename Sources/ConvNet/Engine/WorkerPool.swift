@@ -4,11 +4,12 @@ import Synchronization
 /// The engine's helper threads. `run(parts:)` runs `body(0)`, …, `body(parts − 1)` at the
 /// same time, the calling thread taking parts too, and returns when all are done.
 ///
-/// Why not `DispatchQueue.concurrentPerform`: on the course's 2-core Linux machines its
-/// worker thread woke tens of microseconds late, so a 50 µs piece of work mostly ran on the
-/// calling thread alone (measured: 47 µs median cost per call, against 0.2 µs here), and a
-/// training step makes dozens of such calls. These threads instead keep watching for
-/// the next piece of work for a couple of milliseconds after each one, and only then sleep.
+/// Why not `DispatchQueue.concurrentPerform`: on the 2-core Linux machine this was
+/// measured on (docs/performance.md, session 12) its worker thread woke tens of
+/// microseconds late, so a 50 µs piece of work mostly ran on the calling thread alone
+/// (47 µs median cost per call, against 0.2 µs here), and a training step makes dozens of
+/// such calls. These threads instead keep watching for the next piece of work for a couple
+/// of milliseconds after each one, and only then sleep.
 ///
 /// Which thread runs which part never changes a result: the caller fixes the parts, and
 /// each part writes its own memory. A call made while the pool is busy (from inside a part,
@@ -32,6 +33,14 @@ final class WorkerPool: @unchecked Sendable {
     private let wakeUp = NSCondition()
     /// Helper threads started so far (they run until the program ends).
     private var helpers = 0
+    /// At most one helper per core besides the caller's: helpers that watch for work on
+    /// a core another thread needs would take its time (asked for 4 threads on 2 cores,
+    /// an epoch took 2.6 times as long). More parts than threads are simply taken in turn.
+    private let maxHelpers: Int
+
+    init(maxHelpers: Int = ProcessInfo.processInfo.activeProcessorCount - 1) {
+        self.maxHelpers = max(0, maxHelpers)
+    }
 
     /// How long a helper keeps watching for work after its last part before it sleeps.
     /// The gaps between a training step's parallel pieces are far shorter; the gaps a lesson
@@ -53,7 +62,7 @@ final class WorkerPool: @unchecked Sendable {
         defer { busy.store(false, ordering: .releasing) }
         let previous = ticket.load(ordering: .relaxed) >> 32
         let generation = (previous + 1) & 0xFFFF_FFFF
-        startHelpers(upTo: parts - 1, generation: previous)
+        startHelpers(upTo: min(parts - 1, maxHelpers), generation: previous)
         withoutActuallyEscaping(body) { body in
             let call = Job(body)
             withExtendedLifetime(call) {

@@ -93,16 +93,25 @@ extension Bench {
 
         // Does anything around the steps cost time (gathering batches, waking threads,
         // allocating)? The epoch against as many steps taken alone: one batch over and
-        // over, the best time of the repeats, as `swift run -c release Bench` times it.
+        // over, the best time of the repeats as `swift run -c release Bench` times it, and
+        // their median, since on a shared machine even identical steps spread.
         let (x, labels) = data.train.batch(Array(0..<100))
-        let step = best {
+        var times: [Double] = []
+        let aloneStart = now()
+        repeat {
+            let t = now()
             network.gradient(x, labels: labels)
             trainer.optimizer.update(network.parameters)
-        }
+            times.append(now() - t)
+        } while now() - aloneStart < seconds || times.count < 3
+        times.sort()
+        let steps = Double(trainer.stepsPerEpoch)
         print(
             String(
-                format: "\none step alone: %.3f ms (best of %.1f s of repeats); the epoch took %.2f × %d of them",
-                step * 1e3, seconds, epochSeconds / (step * Double(trainer.stepsPerEpoch)), trainer.stepsPerEpoch))
+                format:
+                    "\none step alone (%d repeats): best %.3f ms, median %.3f ms; the epoch took %.2f × %d of the best, %.2f × %d of the median",
+                times.count, times[0] * 1e3, times[times.count / 2] * 1e3, epochSeconds / (times[0] * steps),
+                trainer.stepsPerEpoch, epochSeconds / (times[times.count / 2] * steps), trainer.stepsPerEpoch))
     }
 
     /// Floating-point operations of one training image through `network`: each

@@ -96,15 +96,10 @@ extension Bench {
         // over, the best time of the repeats as `swift run -c release Bench` times it, and
         // their median, since on a shared machine even identical steps spread.
         let (x, labels) = data.train.batch(Array(0..<100))
-        var times: [Double] = []
-        let aloneStart = now()
-        repeat {
-            let t = now()
+        let times = timings {
             network.gradient(x, labels: labels)
             trainer.optimizer.update(network.parameters)
-            times.append(now() - t)
-        } while now() - aloneStart < seconds || times.count < 3
-        times.sort()
+        }
         let steps = Double(trainer.stepsPerEpoch)
         print(
             String(

@@ -4,20 +4,22 @@ import ConvNet
 import Foundation
 
 extension Bench {
-    /// Runs `body` repeatedly for about `seconds` and returns the best time of one run.
-    func best(_ body: () -> Void) -> Double {
+    /// Runs `body` once to warm up, then repeatedly for about `seconds` (at least three
+    /// times), and returns the time of each run, fastest first.
+    func timings(_ body: () -> Void) -> [Double] {
         body()  // warm up
-        var bestTime = Double.infinity
-        let start = DispatchTime.now().uptimeNanoseconds
-        var runs = 0
+        var times: [Double] = []
+        let start = now()
         repeat {
-            let t0 = DispatchTime.now().uptimeNanoseconds
+            let t0 = now()
             body()
-            bestTime = min(bestTime, Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
-            runs += 1
-        } while Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 < seconds || runs < 3
-        return bestTime
+            times.append(now() - t0)
+        } while now() - start < seconds || times.count < 3
+        return times.sorted()
     }
+
+    /// The best time of one run of `body`, as `timings` measures it.
+    func best(_ body: () -> Void) -> Double { timings(body)[0] }
 
     func matrixMultiplyBenchmarks() {
         print("\nmatrix multiply C = A·B (best of repeats)")

@@ -51,7 +51,9 @@ struct Bench: ParsableCommand {
     var book = false
 
     func validate() throws {
-        guard threads >= 1 else { throw ValidationError("--threads must be at least 1, got \(threads)") }
+        guard threads >= 1 && threads <= Parallelism.maximumThreads else {
+            throw ValidationError("--threads must be between 1 and \(Parallelism.maximumThreads), got \(threads)")
+        }
         guard seconds > 0 else { throw ValidationError("--seconds must be positive, got \(seconds)") }
         guard ["mnist", "fashion"].contains(dataset) else {
             throw ValidationError("--dataset must be mnist or fashion, got '\(dataset)'")

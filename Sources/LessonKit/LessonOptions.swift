@@ -1,4 +1,5 @@
 import ArgumentParser
+import ConvNet
 
 /// Which data set a lesson uses.
 public enum DatasetName: String, ExpressibleByArgument, CaseIterable, Sendable {
@@ -46,8 +47,8 @@ public struct LessonOptions: ParsableCommand, Sendable {
     public init() {}
 
     public func validate() throws {
-        if let threads, threads < 1 || threads > 256 {
-            throw ValidationError("--threads must be between 1 and 256, got \(threads)")
+        if let threads, threads < 1 || threads > Parallelism.maximumThreads {
+            throw ValidationError("--threads must be between 1 and \(Parallelism.maximumThreads), got \(threads)")
         }
         if figures?.isEmpty == true { throw ValidationError("--figures needs a directory, got an empty name") }
         if data?.isEmpty == true { throw ValidationError("--data needs a directory, got an empty name") }

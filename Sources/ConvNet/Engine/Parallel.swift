@@ -5,9 +5,13 @@ import Foundation
 /// threads, results are the same bits run after run (work is split the same way every
 /// time, and partial sums are added in a fixed order).
 public enum Parallelism {
+    /// The most threads the setting takes (the lessons' and Bench's `--threads` say so
+    /// before they set it; a larger value is taken as this one).
+    public static let maximumThreads = 256
+
     public static var threads: Int {
         get { override ?? configured }
-        set { configured = max(1, newValue) }
+        set { configured = min(max(1, newValue), maximumThreads) }
     }
     nonisolated(unsafe) private static var configured = max(1, ProcessInfo.processInfo.activeProcessorCount)
 

@@ -56,6 +56,41 @@ import Testing
         }
     }
 
+    /// The two tile widths must give the same bits, not just close numbers: a trained
+    /// network then ends the same on AVX2 and AVX-512 processors, and so do the lessons'
+    /// printed figures. Each element is one chain of multiply-adds along K, cut into the
+    /// same K blocks whatever the tile's width (note 3). K here runs past one block, to
+    /// several, with a split along K (the last shape, 2 threads) among them.
+    @Test func bothKernelWidthsGiveTheSameBits() {
+        var rng = SeededRandom(seed: 32)
+        for (m, n, k) in [(37, 53, 300), (13, 70, 700), (100, 100, 4320), (20, 20, 5000)] {
+            for (ta, tb) in [(false, false), (true, true), (false, true)] {
+                for threads in [1, 2] {
+                    let a = (0..<(m * k)).map { _ in rng.uniform(-1, 1) }
+                    let b = (0..<(k * n)).map { _ in rng.uniform(-1, 1) }
+                    var results: [[Float]] = []
+                    for nr in [16, 32] {
+                        var c = [Float](repeating: .nan, count: m * n)
+                        a.withUnsafeBufferPointer { pa in
+                            b.withUnsafeBufferPointer { pb in
+                                c.withUnsafeMutableBufferPointer { pc in
+                                    FastMatrixMultiply.run(
+                                        pa.baseAddress!, pb.baseAddress!, pc.baseAddress!, m: m, n: n, k: k,
+                                        transposeA: ta, transposeB: tb, accumulate: false, threads: threads, nr: nr)
+                                }
+                            }
+                        }
+                        results.append(c)
+                    }
+                    let differing = zip(results[0], results[1]).filter { $0.bitPattern != $1.bitPattern }.count
+                    #expect(
+                        differing == 0,
+                        "\(m)×\(n)×\(k) transposeA \(ta) transposeB \(tb), threads \(threads): \(differing) elements differ")
+                }
+            }
+        }
+    }
+
     /// The dot-product path (DotProductMultiply.swift) on the shapes that take it: a
     /// convolution's per-image weight gradient, and shapes that leave a row block, an
     /// odd column and a K that is not a multiple of 8; with and without accumulating.

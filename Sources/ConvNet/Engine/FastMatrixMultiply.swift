@@ -28,13 +28,15 @@
 //    30×576 gradient times its 576×25 windows: packing A took longer than the
 //    arithmetic). Packing B also turns a transposed B into the same layout, so the
 //    kernel never needs to know about transposes.
-// 3. Blocking for the caches. KC, the steps along K per block, makes one packed B strip
-//    32 KB (512 steps of a 16-wide strip, 256 of a 32-wide one): it stays in the L1
-//    cache while all A tiles stream past it. The MC×KC block of A (96×512 floats, 192 KB)
-//    stays in L2. Each packed value is then reused many times from a fast cache. A longer
-//    block also means fewer passes over C, each of which loads and stores all of it
-//    (KC 512 against 256: square 1024 about 3 % faster on the AMD EPYC). K is cut into
-//    blocks of equal length, so a K of 576 makes two of 288, not 512 and 64.
+// 3. Blocking for the caches. KC = 512 steps along K per block. A 16-wide packed B strip
+//    is then 32 KB and stays in the L1 cache while all A tiles stream past it (a 32-wide
+//    one, 64 KB, is read from L2 as fast as the AVX-512 kernel needs it). The MC×KC block
+//    of A (96×512 floats, 192 KB) stays in L2. Each packed value is then reused many
+//    times from a fast cache. A longer block also means fewer passes over C, each of
+//    which loads and stores all of it (KC 512 against 256: square 1024 about 3 % faster
+//    on the AMD EPYC). K is cut into blocks of equal length, so a K of 576 makes two of
+//    288, not 512 and 64. Both tile widths cut K the same way, so each element of C is
+//    the same chain of multiply-adds, and gives the same bits, on AVX2 and AVX-512.
 // 4. Threads. The work is split in one of three ways, and each makes every thread go
 //    over one operand in full: splitting the rows of C, every thread packs all of op(B)
 //    (K×N); splitting the columns, every thread reads (and, if transposed, packs) all of
@@ -60,8 +62,8 @@ enum FastMatrixMultiply {
         static let widestTile = CPU.hasAVX512 ? 32 : 16
     #endif
     static let mc = 96, nc = 2048
-    /// Steps along K per block: a packed B strip of `kc(nr)` × `nr` floats is 32 KB.
-    static func kc(_ nr: Int) -> Int { 32 * 1024 / 4 / nr }
+    /// Steps along K per block, whatever the tile's width (note 3).
+    static let kc = 512
 
     /// Products smaller than this (in multiply-adds) run on one thread: starting threads
     /// costs more than it saves.
@@ -174,7 +176,7 @@ enum FastMatrixMultiply {
         }
         // A row-major A is read where it lies (note 2); only a transposed one is packed.
         let packsA = transposeA
-        let kcMax = kBlock(kRange.count, nr: nr)
+        let kcMax = kBlock(kRange.count)
         let packedB = UnsafeMutableRawPointer.allocate(byteCount: kcMax * roundUp(min(n, nc), nr) * 4, alignment: 64)
             .bindMemory(to: Float.self, capacity: kcMax * roundUp(min(n, nc), nr))
         // (+ 8: packA's 8-wide stores may write two floats past the last strip.)
@@ -273,7 +275,7 @@ enum FastMatrixMultiply {
     ) {
         if !accumulate { c.update(repeating: 0, count: m * n) }
         let fiveRowRows = fiveRowTiles(m) * 5
-        let kcMax = kBlock(kRange.count, nr: 16)
+        let kcMax = kBlock(kRange.count)
         let lastStrip = UnsafeMutablePointer<Float>.allocate(capacity: kcMax * 16)
         defer { lastStrip.deallocate() }
         var k0 = kRange.lowerBound
@@ -306,10 +308,11 @@ enum FastMatrixMultiply {
         }
     }
 
-    /// The length of the blocks K is cut into: equal blocks, none longer than kc(nr)
-    /// (note 3). `inPlace` cuts the same way, so both sum each element in the same order.
-    static func kBlock(_ count: Int, nr: Int) -> Int {
-        let blocks = (count + kc(nr) - 1) / kc(nr)
+    /// The length of the blocks K is cut into: equal blocks, none longer than kc (note 3).
+    /// `inPlace` and both tile widths cut the same way, so all sum each element in the
+    /// same order.
+    static func kBlock(_ count: Int) -> Int {
+        let blocks = (count + kc - 1) / kc
         return (count + blocks - 1) / blocks
     }
 

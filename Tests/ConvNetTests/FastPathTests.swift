@@ -85,7 +85,8 @@ import Testing
                     let differing = zip(results[0], results[1]).filter { $0.bitPattern != $1.bitPattern }.count
                     #expect(
                         differing == 0,
-                        "\(m)×\(n)×\(k) transposeA \(ta) transposeB \(tb), threads \(threads): \(differing) elements differ")
+                        "\(m)×\(n)×\(k) transposeA \(ta) transposeB \(tb), threads \(threads): \(differing) elements differ"
+                    )
                 }
             }
         }

@@ -92,21 +92,29 @@ extension Bench {
         stepBreakdown(network, data.train)
 
         // Does anything around the steps cost time (gathering batches, waking threads,
-        // allocating)? The epoch against as many steps taken alone: one batch over and
-        // over, the best time of the repeats as `swift run -c release Bench` times it, and
-        // their median, since on a shared machine even identical steps spread.
+        // allocating)? The epoch against as many steps taken alone, one batch over and
+        // over. Their total is the like-for-like figure: on a shared machine identical
+        // steps spread, in the epoch and alone alike. The best single step is the floor.
         let (x, labels) = data.train.batch(Array(0..<100))
-        let times = timings {
+        func stepAlone() {
             network.gradient(x, labels: labels)
             trainer.optimizer.update(network.parameters)
         }
-        let steps = Double(trainer.stepsPerEpoch)
+        stepAlone()  // warm up
+        var aloneTimes: [Double] = []
+        for _ in 0..<done {
+            let t0 = now()
+            stepAlone()
+            aloneTimes.append(now() - t0)
+        }
+        let alone = aloneTimes.reduce(0, +)
+        let fastest = aloneTimes.min() ?? alone
         print(
             String(
                 format:
-                    "\none step alone (%d repeats): best %.3f ms, median %.3f ms; the epoch took %.2f × %d of the best, %.2f × %d of the median",
-                times.count, times[0] * 1e3, times[times.count / 2] * 1e3, epochSeconds / (times[0] * steps),
-                trainer.stepsPerEpoch, epochSeconds / (times[times.count / 2] * steps), trainer.stepsPerEpoch))
+                    "\n%d steps alone (one batch over and over): %.2f s, best %.3f ms, median %.3f ms; the epoch took %.2f × as long, %.2f × %d of the best",
+                done, alone, fastest * 1e3, aloneTimes.sorted()[done / 2] * 1e3, trained / alone,
+                trained / (fastest * Double(done)), done))
     }
 
     /// Floating-point operations of one training image through `network`: each

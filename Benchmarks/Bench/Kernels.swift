@@ -5,21 +5,20 @@ import Foundation
 
 extension Bench {
     /// Runs `body` once to warm up, then repeatedly for about `seconds` (at least three
-    /// times), and returns the time of each run, fastest first.
-    func timings(_ body: () -> Void) -> [Double] {
+    /// times), and returns the best time of one run.
+    func best(_ body: () -> Void) -> Double {
         body()  // warm up
-        var times: [Double] = []
+        var fastest = Double.infinity
+        var runs = 0
         let start = now()
         repeat {
             let t0 = now()
             body()
-            times.append(now() - t0)
-        } while now() - start < seconds || times.count < 3
-        return times.sorted()
+            fastest = min(fastest, now() - t0)
+            runs += 1
+        } while now() - start < seconds || runs < 3
+        return fastest
     }
-
-    /// The best time of one run of `body`, as `timings` measures it.
-    func best(_ body: () -> Void) -> Double { timings(body)[0] }
 
     func matrixMultiplyBenchmarks() {
         print("\nmatrix multiply C = A·B (best of repeats)")

@@ -37,16 +37,8 @@ import Testing
                     let a = (0..<(m * k)).map { _ in rng.uniform(-1, 1) }
                     let b = (0..<(k * n)).map { _ in rng.uniform(-1, 1) }
                     let expected = naiveMatrixMultiply(a, b, m: m, n: n, k: k, transposeA: ta, transposeB: tb)
-                    var c = [Float](repeating: .nan, count: m * n)
-                    a.withUnsafeBufferPointer { pa in
-                        b.withUnsafeBufferPointer { pb in
-                            c.withUnsafeMutableBufferPointer { pc in
-                                FastMatrixMultiply.run(
-                                    pa.baseAddress!, pb.baseAddress!, pc.baseAddress!, m: m, n: n, k: k,
-                                    transposeA: ta, transposeB: tb, accumulate: false, threads: threads, nr: nr)
-                            }
-                        }
-                    }
+                    let c = fastProduct(
+                        a, b, m: m, n: n, k: k, transposeA: ta, transposeB: tb, threads: threads, nr: nr)
                     let scale = max(expected.map(abs).max() ?? 1, 1e-30)
                     let error = worstDifference(c, expected) / scale
                     #expect(
@@ -68,19 +60,8 @@ import Testing
                 for threads in [1, 2] {
                     let a = (0..<(m * k)).map { _ in rng.uniform(-1, 1) }
                     let b = (0..<(k * n)).map { _ in rng.uniform(-1, 1) }
-                    var results: [[Float]] = []
-                    for nr in [16, 32] {
-                        var c = [Float](repeating: .nan, count: m * n)
-                        a.withUnsafeBufferPointer { pa in
-                            b.withUnsafeBufferPointer { pb in
-                                c.withUnsafeMutableBufferPointer { pc in
-                                    FastMatrixMultiply.run(
-                                        pa.baseAddress!, pb.baseAddress!, pc.baseAddress!, m: m, n: n, k: k,
-                                        transposeA: ta, transposeB: tb, accumulate: false, threads: threads, nr: nr)
-                                }
-                            }
-                        }
-                        results.append(c)
+                    let results = [16, 32].map {
+                        fastProduct(a, b, m: m, n: n, k: k, transposeA: ta, transposeB: tb, threads: threads, nr: $0)
                     }
                     let differing = zip(results[0], results[1]).filter { $0.bitPattern != $1.bitPattern }.count
                     #expect(
@@ -90,6 +71,23 @@ import Testing
                 }
             }
         }
+    }
+
+    /// FastMatrixMultiply with a given register tile width, into a fresh C.
+    func fastProduct(
+        _ a: [Float], _ b: [Float], m: Int, n: Int, k: Int, transposeA: Bool, transposeB: Bool, threads: Int, nr: Int
+    ) -> [Float] {
+        var c = [Float](repeating: .nan, count: m * n)
+        a.withUnsafeBufferPointer { pa in
+            b.withUnsafeBufferPointer { pb in
+                c.withUnsafeMutableBufferPointer { pc in
+                    FastMatrixMultiply.run(
+                        pa.baseAddress!, pb.baseAddress!, pc.baseAddress!, m: m, n: n, k: k,
+                        transposeA: transposeA, transposeB: transposeB, accumulate: false, threads: threads, nr: nr)
+                }
+            }
+        }
+        return c
     }
 
     /// The dot-product path (DotProductMultiply.swift) on the shapes that take it: a

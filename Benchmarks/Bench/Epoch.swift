@@ -95,7 +95,7 @@ extension Bench {
         // allocating)? The epoch against as many steps taken alone, one batch over and
         // over. Their total is the like-for-like figure: on a shared machine identical
         // steps spread, in the epoch and alone alike. The best single step is the floor.
-        let (x, labels) = data.train.batch(Array(0..<100))
+        let (x, labels) = data.train.firstBatch(100)
         func stepAlone() {
             network.gradient(x, labels: labels)
             trainer.optimizer.update(network.parameters)
